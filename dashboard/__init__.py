@@ -1,0 +1,1 @@
+"""Dashboard: read-side queries, plotly pages, the ops console, and login with roles."""

@@ -1,0 +1,1 @@
+"""Routing: the route-ready gate, dedupe, lead-to-account matching, assignment and config replay."""

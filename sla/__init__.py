@@ -1,0 +1,1 @@
+"""SLA: business calendars, the first-touch clock, escalation ladders and notification channels."""

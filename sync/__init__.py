@@ -1,0 +1,1 @@
+"""Sync: Salesforce and Marketo clients, inbound receivers, pollers, the five flows and durable inbox/outbox."""

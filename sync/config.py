@@ -1,0 +1,83 @@
+"""The ``salesforce``, ``marketo`` and ``sync`` sections of handoff.yaml.
+
+Connections hold addresses and identities only; secrets (private key, client secrets, webhook secret)
+come from the environment (see ``handoff.settings``), never from this file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SalesforceConnection(_Section):
+    """How Handoff reaches one Salesforce org (reference/salesforce.md §1)."""
+
+    auth: Literal["jwt", "client_credentials"] = "jwt"
+    login_url: HttpUrl = HttpUrl("https://login.salesforce.com")
+    instance_url: HttpUrl | None = Field(
+        default=None, description="My Domain URL; required for client credentials (login hosts refuse that flow)."
+    )
+    consumer_key: str | None = Field(default=None, description="Connected app consumer key (JWT `iss`).")
+    username: str | None = Field(default=None, description="Integration user (JWT `sub`).")
+    client_id: str | None = Field(default=None, description="Client id for the client-credentials flow.")
+    api_version: str = Field(default="59.0", pattern=r"^\d{2}\.\d$")
+    organization_id: str | None = Field(
+        default=None, description="18- or 15-char org id; Outbound Messages from any other org are refused."
+    )
+    ca_file: str | None = Field(default=None, description="CA bundle for a sandbox or proxy with its own CA.")
+    daily_reserve: int = Field(
+        default=1000, ge=0, description="API calls kept back for routing; lower-priority work stops below it."
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    outbound_username: str | None = Field(default=None, description="Basic-auth user expected on Outbound Messages.")
+
+
+class MarketoConnection(_Section):
+    """How Handoff reaches one Marketo instance (reference/marketo.md §1, §7)."""
+
+    base_url: HttpUrl = Field(description="https://{munchkinId}.mktorest.com")
+    munchkin_id: str | None = None
+    client_id: str
+    daily_quota: int = Field(default=50_000, gt=0, description="The instance's daily REST quota, shared with others.")
+    routing_reserve: int = Field(default=2_000, ge=0, description="Calls kept for routing when the day runs low.")
+    calls_per_window: int = Field(default=100, gt=0, le=100, description="Calls per rolling 20 s (Marketo: 100).")
+    max_in_flight: int = Field(default=10, gt=0, le=10, description="Concurrent requests (Marketo: 10).")
+    timeout_seconds: float = Field(default=90.0, gt=0)
+    ca_file: str | None = None
+
+
+class PollerSettings(_Section):
+    """How often each poller runs; a failing poller backs off up to ``max_backoff_seconds``."""
+
+    marketo_activities_seconds: float = Field(default=30.0, gt=0)
+    marketo_leadchanges_seconds: float = Field(default=60.0, gt=0)
+    salesforce_activities_seconds: float = Field(default=30.0, gt=0)
+    salesforce_records_seconds: float = Field(default=60.0, gt=0)
+    overlap_seconds: float = Field(default=120.0, ge=0, description="High-water-mark overlap for late commits.")
+    max_backoff_seconds: float = Field(default=900.0, gt=0)
+
+
+class SyncConfig(_Section):
+    """What the sync layer does beyond connecting: pollers, programs, field mapping, switches."""
+
+    pollers: PollerSettings = PollerSettings()
+    outbound_messages_enabled: bool = Field(
+        default=True, description="If false, Leads/Contacts/Opportunities/Accounts are polled by SystemModstamp."
+    )
+    marketo_crm_sync_enabled: bool = Field(
+        default=False, description="Native Marketo↔Salesforce sync on: companies are read-only (error 1018)."
+    )
+    won_program_id: int | None = Field(default=None, description="Marketo program for Closed Won contacts.")
+    lost_program_id: int | None = Field(default=None, description="Marketo program for Closed Lost contacts.")
+    acquisition_program_ids: list[int] = Field(default_factory=list)
+    won_status: str = "Member"
+    lost_status: str = "Member"
+    field_map: dict[str, str] = Field(
+        default_factory=dict, description="Salesforce Lead field -> Marketo field overrides of the default map."
+    )
