@@ -21,7 +21,8 @@ class SalesforceConnection(_Section):
     auth: Literal["jwt", "client_credentials"] = "jwt"
     login_url: HttpUrl = HttpUrl("https://login.salesforce.com")
     instance_url: HttpUrl | None = Field(
-        default=None, description="My Domain URL; required for client credentials (login hosts refuse that flow)."
+        default=None,
+        description="My Domain URL; required for client credentials (login hosts refuse that flow).",
     )
     consumer_key: str | None = Field(default=None, description="Connected app consumer key (JWT `iss`).")
     username: str | None = Field(default=None, description="Integration user (JWT `sub`).")
@@ -35,7 +36,9 @@ class SalesforceConnection(_Section):
         default=1000, ge=0, description="API calls kept back for routing; lower-priority work stops below it."
     )
     timeout_seconds: float = Field(default=30.0, gt=0)
-    outbound_username: str | None = Field(default=None, description="Basic-auth user expected on Outbound Messages.")
+    outbound_username: str | None = Field(
+        default=None, description="Basic-auth user expected on Outbound Messages."
+    )
 
 
 class MarketoConnection(_Section):
@@ -44,9 +47,15 @@ class MarketoConnection(_Section):
     base_url: HttpUrl = Field(description="https://{munchkinId}.mktorest.com")
     munchkin_id: str | None = None
     client_id: str
-    daily_quota: int = Field(default=50_000, gt=0, description="The instance's daily REST quota, shared with others.")
-    routing_reserve: int = Field(default=2_000, ge=0, description="Calls kept for routing when the day runs low.")
-    calls_per_window: int = Field(default=100, gt=0, le=100, description="Calls per rolling 20 s (Marketo: 100).")
+    daily_quota: int = Field(
+        default=50_000, gt=0, description="The instance's daily REST quota, shared with others."
+    )
+    routing_reserve: int = Field(
+        default=2_000, ge=0, description="Calls kept for routing when the day runs low."
+    )
+    calls_per_window: int = Field(
+        default=100, gt=0, le=100, description="Calls per rolling 20 s (Marketo: 100)."
+    )
     max_in_flight: int = Field(default=10, gt=0, le=10, description="Concurrent requests (Marketo: 10).")
     timeout_seconds: float = Field(default=90.0, gt=0)
     ca_file: str | None = None
@@ -59,7 +68,9 @@ class PollerSettings(_Section):
     marketo_leadchanges_seconds: float = Field(default=60.0, gt=0)
     salesforce_activities_seconds: float = Field(default=30.0, gt=0)
     salesforce_records_seconds: float = Field(default=60.0, gt=0)
-    overlap_seconds: float = Field(default=120.0, ge=0, description="High-water-mark overlap for late commits.")
+    overlap_seconds: float = Field(
+        default=120.0, ge=0, description="High-water-mark overlap for late commits."
+    )
     max_backoff_seconds: float = Field(default=900.0, gt=0)
 
 
@@ -68,7 +79,8 @@ class SyncConfig(_Section):
 
     pollers: PollerSettings = PollerSettings()
     outbound_messages_enabled: bool = Field(
-        default=True, description="If false, Leads/Contacts/Opportunities/Accounts are polled by SystemModstamp."
+        default=True,
+        description="If false, Leads/Contacts/Opportunities/Accounts are polled by SystemModstamp.",
     )
     marketo_crm_sync_enabled: bool = Field(
         default=False, description="Native Marketo↔Salesforce sync on: companies are read-only (error 1018)."
@@ -79,5 +91,6 @@ class SyncConfig(_Section):
     won_status: str = "Member"
     lost_status: str = "Member"
     field_map: dict[str, str] = Field(
-        default_factory=dict, description="Salesforce Lead field -> Marketo field overrides of the default map."
+        default_factory=dict,
+        description="Salesforce Lead field -> Marketo field overrides of the default map.",
     )

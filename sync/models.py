@@ -34,6 +34,7 @@ class InboxItem(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UtcDateTime)
     next_attempt_at: datetime = Field(sa_type=UtcDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
     processed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = None
 
@@ -55,6 +56,7 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     next_attempt_at: datetime = Field(sa_type=UtcDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = None
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonDocument, nullable=True))
