@@ -20,7 +20,15 @@ from sla.config import SlaConfig
 from sync.config import MarketoConnection, SalesforceConnection, SyncConfig
 
 # Keys that look like secrets: refused anywhere in the YAML, because secrets come from the environment.
-_SECRET_KEYS = {"client_secret", "private_key", "password", "secret", "webhook_secret", "access_token", "token"}
+_SECRET_KEYS = {
+    "client_secret",
+    "private_key",
+    "password",
+    "secret",
+    "webhook_secret",
+    "access_token",
+    "token",
+}
 
 
 class HandoffConfig(BaseModel):
@@ -81,7 +89,9 @@ def _secret_keys(node: Any, path: str = "") -> list[ConfigError]:
             child = f"{path}.{key}" if path else str(key)
             if str(key).lower() in _SECRET_KEYS:
                 found.append(
-                    ConfigError(child, "secrets are not allowed in the config file; set HANDOFF_* in the environment")
+                    ConfigError(
+                        child, "secrets are not allowed in the config file; set HANDOFF_* in the environment"
+                    )
                 )
             found.extend(_secret_keys(value, child))
     elif isinstance(node, list):
@@ -97,12 +107,11 @@ def cross_check(config: HandoffConfig) -> list[ConfigError]:
     for index, segment in enumerate(config.routing.segments):
         if segment.sla is not None and segment.sla not in policies:
             errors.append(ConfigError(f"routing.segments[{index}].sla", f'unknown policy "{segment.sla}"'))
-    checker = getattr(config.routing, "cross_check", None)
-    if checker is not None:
-        errors.extend(checker(config))
-    checker = getattr(config.sla, "cross_check", None)
-    if checker is not None:
-        errors.extend(checker(config))
+    # Each domain section may check references into the others: ``cross_check(root) -> [(path, message)]``.
+    for section in (config.sync, config.routing, config.sla):
+        checker = getattr(section, "cross_check", None)
+        if checker is not None:
+            errors.extend(ConfigError(path, message) for path, message in checker(config))
     return errors
 
 

@@ -65,7 +65,9 @@ class Settings(BaseSettings):
                 try:
                     value = path.read_text(encoding="utf-8").strip()
                 except OSError as exc:
-                    raise ValueError(f"HANDOFF_{name.upper()}_FILE={path}: cannot read ({exc.strerror})") from exc
+                    raise ValueError(
+                        f"HANDOFF_{name.upper()}_FILE={path}: cannot read ({exc.strerror})"
+                    ) from exc
                 object.__setattr__(self, name, SecretStr(value))
         return self
 

@@ -9,7 +9,9 @@ class Segment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    sla: str | None = Field(default=None, description="Name of the SLA policy (sla.policies) for this segment.")
+    sla: str | None = Field(
+        default=None, description="Name of the SLA policy (sla.policies) for this segment."
+    )
 
 
 class RoutingConfig(BaseModel):

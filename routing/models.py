@@ -89,7 +89,9 @@ class Handoff(SQLModel, table=True):
     sfdc_account_id: str | None = Field(default=None, max_length=18)
     config_version_id: int | None = Field(default=None, foreign_key="config_version.id")
     snapshot_id: int | None = Field(default=None, foreign_key="person_snapshot.id")
-    reason_code: str | None = Field(default=None, max_length=64, description="the latest decision's main reason")
+    reason_code: str | None = Field(
+        default=None, max_length=64, description="the latest decision's main reason"
+    )
     mql_at: datetime = Field(sa_type=UtcDateTime)
     route_ready_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     routed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -115,7 +117,9 @@ class HandoffEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     handoff_id: int = Field(foreign_key="handoff.id")
     at: datetime = Field(sa_type=UtcDateTime)
-    kind: str = Field(max_length=32, description="mql, held, routed, touched, breached, notified, owner_changed …")
+    kind: str = Field(
+        max_length=32, description="mql, held, routed, touched, breached, notified, owner_changed …"
+    )
     reason_code: str | None = Field(default=None, max_length=64)
     message: str = Field(default="", description="a sentence a human understands")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDocument, nullable=False))
