@@ -39,3 +39,35 @@ def engine(bare_engine: Engine) -> Engine:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as db:
         yield db
+
+
+@pytest.fixture
+def migrated_engine(bare_engine: Engine) -> Engine:
+    """A database brought up by the real migrations (what production start-up does)."""
+    from handoff.db import upgrade
+
+    upgrade(bare_engine)
+    return bare_engine
+
+
+@pytest.fixture
+def runtime(migrated_engine: Engine, clock: ManualClock, tmp_path: Path):
+    from handoff.config import HandoffConfig
+    from handoff.runtime import Runtime
+    from handoff.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789", run_scheduler=False
+    )
+    return Runtime(settings=settings, config=HandoffConfig(), engine=migrated_engine, clock=clock)
+
+
+@pytest.fixture
+def client(runtime):
+    """The whole app behind a test client, scheduler off (tests drive jobs by hand)."""
+    from fastapi.testclient import TestClient
+
+    from handoff.app import create_app
+
+    with TestClient(create_app(runtime, start_scheduler=False)) as test_client:
+        yield test_client

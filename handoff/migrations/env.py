@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import JSON
 from sqlmodel import SQLModel
 
 import handoff.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -15,6 +16,9 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     if type_ == "type" and isinstance(obj, UtcDateTime):
         autogen_context.imports.add("import handoff.types")  # type: ignore[attr-defined]
         return "handoff.types.UtcDateTime()"
+    if type_ == "type" and isinstance(obj, JSON) and getattr(obj, "_variant_mapping", None):
+        autogen_context.imports.add("import handoff.types")  # type: ignore[attr-defined]
+        return "handoff.types.JsonDocument"
     if type_ == "type" and type(obj).__module__.startswith("sqlmodel"):
         autogen_context.imports.add("import sqlmodel")  # type: ignore[attr-defined]
         return f"sqlmodel.sql.sqltypes.{type(obj).__name__}()"

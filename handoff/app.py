@@ -1,0 +1,89 @@
+"""The FastAPI application: health, readiness, metrics, OpenAPI docs, the domain routers, the scheduler.
+
+Every non-public router is included with the single role guard from ``handoff.web``; the public ones
+are health, metrics (when ``HANDOFF_METRICS_PUBLIC`` is true) and the inbound hooks, which authenticate
+themselves (organization id / shared secret).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Info, generate_latest
+from sqlalchemy import text
+
+from handoff import __version__, db
+from handoff.api import router as api_router
+from handoff.runtime import Runtime
+from handoff.scheduler import build_scheduler
+from handoff.web import cookie_serializer, require_role
+
+BUILD_INFO = Info("handoff_build", "Version of the running Handoff")
+BUILD_INFO.info({"version": __version__})
+
+
+def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> FastAPI:
+    settings = runtime.settings
+    run_jobs = settings.run_scheduler if start_scheduler is None else start_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = build_scheduler(runtime) if run_jobs else None
+        if scheduler is not None:
+            scheduler.start()
+        app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+
+    app = FastAPI(
+        title="Handoff",
+        version=__version__,
+        description="Marketo → Salesforce lead handoff: gate, assignment, SLA and leakage.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.session_factory = runtime.session_factory
+    app.state.clock = runtime.clock
+    app.state.cookie_signer = cookie_serializer(settings.session_secret())
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Alive: the process answers. Says nothing about the database (that is /readyz)."""
+        return {"status": "alive", "version": __version__}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> Response:
+        """Ready: the database answers and its schema is at this version's migration head."""
+        problems: list[str] = []
+        try:
+            with runtime.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            status = db.migration_status(runtime.engine)
+            if not status.is_current:
+                problems.append(f"migrations behind: at {status.current}, need {status.head}")
+        except Exception as exc:
+            problems.append(f"database unreachable: {type(exc).__name__}")
+        if problems:
+            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    metrics_dependencies: list[Any] = [] if settings.metrics_public else [Depends(require_role("admin"))]
+
+    @app.get("/metrics", tags=["health"], dependencies=metrics_dependencies)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(api_router, prefix="/api")
+
+    @app.exception_handler(ValueError)
+    async def value_error(_: Request, exc: ValueError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    return app
