@@ -26,6 +26,11 @@ BUILD_INFO = Info("handoff_build", "Version of the running Handoff")
 BUILD_INFO.info({"version": __version__})
 
 
+def include_domain_routers(app: FastAPI) -> None:
+    """Every router, with its guard. Public: health, metrics (if configured) and the self-authenticating hooks."""
+    app.include_router(api_router, prefix="/api")
+
+
 def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> FastAPI:
     settings = runtime.settings
     run_jobs = settings.run_scheduler if start_scheduler is None else start_scheduler
@@ -80,7 +85,7 @@ def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> Fast
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(api_router, prefix="/api")
+    include_domain_routers(app)
 
     @app.exception_handler(ValueError)
     async def value_error(_: Request, exc: ValueError) -> JSONResponse:
