@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -68,3 +69,41 @@ def test_db_upgrade_command_reports_the_revision(tmp_path):
     assert "database at revision" in result.stdout
     engine = make_db_engine(url)
     assert upgrade(engine).is_current
+
+
+def test_serve_starts_migrates_and_answers(tmp_path):
+    import time
+
+    import httpx
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "HANDOFF_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
+        "HANDOFF_DATA_DIR": str(tmp_path),
+        "HANDOFF_RUN_SCHEDULER": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handoff", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        ready = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert ready is not None and ready.status_code == 200, process.stderr.read() if process.poll() else ""
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json()["status"] == "alive"
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    for line in stderr.splitlines():
+        if line.startswith("{"):
+            assert json.loads(line)["level"] in {"info", "warning", "debug"}
