@@ -1,0 +1,429 @@
+"""The Python API that builds and reads an org without HTTP (world generator, tests, demos).
+
+Writes go through the same DML as the REST API (validation, defaults, triggers), so a seeded org is one
+the API could have produced; they default to ``Sforce-Auto-Assign: FALSE`` semantics and no duplicate
+check, as a data load would, and take ``at=`` to backdate a record (its CreatedDate). Configuration
+methods mirror Setup: users, queues (Group Type='Queue' with members and QueueSobject rows), lead
+statuses, assignment rules with ordered entries and a default lead owner, duplicate rule, Outbound
+Messages, connected apps.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sandbox.salesforce import ids
+from sandbox.salesforce.assignment import (
+    AUTO_ASSIGN_FALSE,
+    AUTO_ASSIGN_TRUE,
+    AssignmentRuleConfig,
+    AutoAssign,
+    Criterion,
+    RuleEntry,
+)
+from sandbox.salesforce.coerce import coerce_value, to_json
+from sandbox.salesforce.duplicates import DuplicateRule
+from sandbox.salesforce.errors import ApiError, no_such_column, not_writable
+from sandbox.salesforce.outbound_rules import Evaluation, OutboundMessageConfig
+from sandbox.salesforce.schema import FieldDef, FieldType
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.state import ClientCredentialsApp, ConnectedApp, SalesforceState
+
+CriteriaSpec = Mapping[str, Any] | Sequence[Criterion] | Callable[[Mapping[str, Any]], bool]
+EntrySpec = RuleEntry | tuple[CriteriaSpec, str]
+
+
+def _python_fields(
+    state: SalesforceState, sobject: str, fields: Mapping[str, Any], *, creating: bool
+) -> dict[str, Any]:
+    """Python values (aware datetimes, dates, numbers, strings) to stored ones, with the API's checks."""
+    definition = state.schema.get(sobject)
+    if definition is None:
+        raise ApiError(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
+    values: dict[str, Any] = {}
+    read_only = []
+    for name, value in fields.items():
+        field_def = definition.get(name)
+        if field_def is None:
+            raise no_such_column(name, definition.name)
+        if not (field_def.createable if creating else field_def.updateable):
+            read_only.append(field_def.name)
+            continue
+        values[field_def.name] = _python_value(field_def, value)
+    if read_only:
+        raise not_writable(read_only)
+    return values
+
+
+def _python_value(field_def: FieldDef, value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{field_def.name}: naive datetimes are refused; pass an aware UTC datetime")
+        if field_def.type is FieldType.DATE:
+            return value.astimezone(UTC).date()
+        return value.astimezone(UTC)
+    if isinstance(value, date) and field_def.type is FieldType.DATE:
+        return value
+    return coerce_value(field_def, value)
+
+
+def _auto_assign(value: bool | str) -> AutoAssign:
+    if value is True:
+        return AUTO_ASSIGN_TRUE
+    if value is False:
+        return AUTO_ASSIGN_FALSE
+    return AutoAssign.from_header(value)
+
+
+def _criteria(spec: CriteriaSpec) -> Sequence[Criterion] | Callable[[Mapping[str, Any]], bool]:
+    if callable(spec):
+        return spec
+    if isinstance(spec, Mapping):
+        return [Criterion(name, "equals", value) for name, value in spec.items()]
+    return list(spec)
+
+
+class SeedingApi:
+    """Mixed into ``SalesforceState``; every method takes the org lock through ``transaction()``."""
+
+    # ------------------------------------------------------------------ records
+    def insert(
+        self: SalesforceState,
+        sobject: str,
+        fields: Mapping[str, Any],
+        *,
+        as_user: str | None = None,
+        at: datetime | None = None,
+        auto_assign: bool | str = False,
+        allow_duplicates: bool = True,
+        run_workflow: bool = True,
+    ) -> str:
+        """Insert one record and return its 18-character id (``ApiError`` on invalid data)."""
+        options = self.system_options(as_user, at, auto_assign=_auto_assign(auto_assign))
+        options.allow_duplicates, options.run_workflow = allow_duplicates, run_workflow
+        with self.transaction():
+            values = _python_fields(self, sobject, fields, creating=True)
+            definition = self.schema.get(sobject)
+            assert definition is not None
+            if not definition.createable:
+                raise ApiError(
+                    400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {definition.name}"
+                )
+            return self.dml.insert_values(definition, values, options)
+
+    def update(
+        self: SalesforceState,
+        record_id: str,
+        fields: Mapping[str, Any],
+        *,
+        as_user: str | None = None,
+        at: datetime | None = None,
+        auto_assign: bool | str = False,
+        allow_duplicates: bool = True,
+        run_workflow: bool = True,
+    ) -> None:
+        options = self.system_options(as_user, at, auto_assign=_auto_assign(auto_assign))
+        options.allow_duplicates, options.run_workflow = allow_duplicates, run_workflow
+        with self.transaction():
+            record = self.dml.existing(None, record_id)
+            sobject = ids.object_of(record["Id"]) or ""
+            values = _python_fields(self, sobject, fields, creating=False)
+            self.dml.update_values(self.dml.object_def(sobject), record, values, options)
+
+    def delete(
+        self: SalesforceState, record_id: str, *, as_user: str | None = None, at: datetime | None = None
+    ) -> None:
+        with self.transaction():
+            self.dml.delete(None, record_id, self.system_options(as_user, at))
+
+    def add_account(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Account", fields, **options)
+
+    def add_contact(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Contact", fields, **options)
+
+    def add_lead(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Lead", fields, **options)
+
+    def add_opportunity(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Opportunity", fields, **options)
+
+    def add_task(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Task", fields, **options)
+
+    def add_event(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
+        return self.insert("Event", fields, **options)
+
+    # ------------------------------------------------------------------ reads
+    def get(self: SalesforceState, record_id: str) -> dict[str, Any] | None:
+        """A copy of the stored record (Python values), including a deleted one, or None."""
+        normalised = ids.normalise(record_id)
+        with self.lock:
+            record = self.store.get(normalised) if normalised else None
+            return copy.deepcopy(record) if record is not None else None
+
+    def get_json(self: SalesforceState, record_id: str) -> dict[str, Any] | None:
+        """The record as the REST API would show its fields (``+0000`` datetimes, ISO dates)."""
+        record = self.get(record_id)
+        return {name: to_json(value) for name, value in record.items()} if record else None
+
+    def records(
+        self: SalesforceState, sobject: str, *, include_deleted: bool = False
+    ) -> list[dict[str, Any]]:
+        with self.lock:
+            return [copy.deepcopy(r) for r in self.store.records(sobject, include_deleted=include_deleted)]
+
+    # ------------------------------------------------------------------ people and queues
+    def add_user(
+        self: SalesforceState,
+        last_name: str,
+        *,
+        first_name: str | None = None,
+        email: str | None = None,
+        username: str | None = None,
+        manager_id: str | None = None,
+        time_zone: str | None = None,
+        active: bool = True,
+        title: str | None = None,
+        **fields: Any,
+    ) -> str:
+        slug = ".".join(part.lower() for part in (first_name, last_name) if part).replace(" ", "")
+        email = email or f"{slug}@sandbox.example"
+        values = {
+            "LastName": last_name,
+            "FirstName": first_name,
+            "Email": email,
+            "Username": username or email,
+        }
+        values |= {"ManagerId": manager_id, "TimeZoneSidKey": time_zone or self.time_zone, "IsActive": active}
+        values |= {"Title": title, **fields}
+        return self.insert("User", {k: v for k, v in values.items() if v is not None})
+
+    def add_queue(
+        self: SalesforceState,
+        name: str,
+        *,
+        members: Iterable[str] = (),
+        developer_name: str | None = None,
+        email: str | None = None,
+        sobject_types: Iterable[str] = ("Lead",),
+    ) -> str:
+        """A queue: a Group with Type='Queue', the objects it may own (QueueSobject) and its members."""
+        with self.transaction():
+            fields = {"Name": name, "Type": "Queue", "DeveloperName": developer_name, "Email": email}
+            queue_id = self.insert("Group", {k: v for k, v in fields.items() if v is not None})
+            for sobject in sobject_types:
+                self.insert("QueueSobject", {"QueueId": queue_id, "SobjectType": sobject})
+            for member in members:
+                self.add_queue_member(queue_id, member)
+            return queue_id
+
+    def add_queue_member(self: SalesforceState, queue_id: str, user_or_group_id: str) -> str:
+        return self.insert("GroupMember", {"GroupId": queue_id, "UserOrGroupId": user_or_group_id})
+
+    def queue_members(self: SalesforceState, queue_id: str) -> list[str]:
+        wanted = ids.to18(queue_id)
+        with self.lock:
+            return [m["UserOrGroupId"] for m in self.store.records("GroupMember") if m["GroupId"] == wanted]
+
+    def add_lead_status(
+        self: SalesforceState,
+        api_name: str,
+        *,
+        label: str | None = None,
+        default: bool = False,
+        converted: bool = False,
+        sort_order: int | None = None,
+    ) -> str:
+        """A LeadStatus value; a new default demotes the previous one (one default per org)."""
+        with self.transaction():
+            options = self.system_options(system=True)
+            if default:
+                for row in list(self.store.records("LeadStatus")):
+                    if row.get("IsDefault"):
+                        self.dml.update_values(
+                            self.schema.objects["LeadStatus"], row, {"IsDefault": False}, options
+                        )
+            order = sort_order if sort_order is not None else len(self.lead_statuses()) + 1
+            values = {"ApiName": api_name, "MasterLabel": label or api_name, "SortOrder": order}
+            values |= {"IsDefault": default, "IsConverted": converted}
+            return self.dml.insert_values(self.schema.objects["LeadStatus"], values, options)
+
+    def set_lead_statuses(self: SalesforceState, statuses: Sequence[tuple[str, bool, bool]]) -> list[str]:
+        """Replace the picklist with ``(api_name, is_default, is_converted)`` values, in order."""
+        with self.transaction():
+            options = self.system_options(system=True)
+            for row in list(self.store.records("LeadStatus")):
+                self.dml.delete(None, row["Id"], options)
+            return [
+                self.add_lead_status(name, default=is_default, converted=is_converted, sort_order=order)
+                for order, (name, is_default, is_converted) in enumerate(statuses, start=1)
+            ]
+
+    # ------------------------------------------------------------------ assignment and duplicates
+    def add_assignment_rule(
+        self: SalesforceState,
+        name: str,
+        entries: Sequence[EntrySpec],
+        *,
+        active: bool = False,
+        sobject: str = "Lead",
+    ) -> str:
+        """An assignment rule with ordered entries (criteria → user or queue id); returns its 01Q id."""
+        built = [e if isinstance(e, RuleEntry) else RuleEntry(e[1], _criteria(e[0])) for e in entries]
+        with self.transaction():
+            for entry in built:
+                entry.assign_to = self._owner_id(entry.assign_to)
+            options = self.system_options(system=True)
+            if active:
+                for rule in self.assignment_rules.values():
+                    if rule.sobject == sobject and rule.active:
+                        rule.active = False
+                        self.dml.update("AssignmentRule", rule.id, {"Active": False}, options)
+            values = {"Name": name, "Active": active, "SobjectType": sobject}
+            rule_id = self.dml.insert_values(self.schema.objects["AssignmentRule"], values, options)
+            self.assignment_rules[rule_id] = AssignmentRuleConfig(rule_id, name, built, active, sobject)
+            return rule_id
+
+    def set_lead_assignment_rule(
+        self: SalesforceState,
+        entries: Sequence[EntrySpec],
+        *,
+        default_owner: str | None = None,
+        name: str = "Standard Lead Assignment Rule",
+    ) -> str:
+        """Make this the one active lead rule; ``default_owner`` is Lead Settings' Default Lead Owner."""
+        with self.transaction():
+            rule_id = self.add_assignment_rule(name, entries, active=True)
+            if default_owner is not None:
+                self.set_default_lead_owner(default_owner)
+            return rule_id
+
+    def set_default_lead_owner(self: SalesforceState, owner_id: str) -> None:
+        with self.lock:
+            self.default_lead_owner_id = self._owner_id(owner_id)
+
+    def _owner_id(self: SalesforceState, owner_id: str) -> str:
+        normalised = ids.normalise(owner_id)
+        record = self.store.live(normalised) if normalised else None
+        if record is None or ids.object_of(record["Id"]) not in ("User", "Group"):
+            raise ValueError(f"an owner must be an existing user or queue, got {owner_id!r}")
+        return record["Id"]
+
+    def set_duplicate_rule(self: SalesforceState, rule: DuplicateRule | None) -> None:
+        """Replace (or with None, deactivate) the lead duplicate rule."""
+        with self.lock:
+            self.duplicate_rule = rule
+
+    # ------------------------------------------------------------------ workflow and apps
+    def add_outbound_message(
+        self: SalesforceState,
+        sobject: str,
+        endpoint_url: str,
+        fields: Sequence[str],
+        *,
+        criteria: CriteriaSpec = (),
+        evaluation: Evaluation | str = Evaluation.CREATED_AND_EDITED_TO_MEET,
+        name: str | None = None,
+        send_session_id: bool = False,
+        user_id: str | None = None,
+        active: bool = True,
+    ) -> str:
+        """An Outbound Message on ``sobject`` with the workflow criteria that fire it; returns its 04k id."""
+        definition = self.schema.get(sobject)
+        if definition is None:
+            raise ValueError(f"unknown sObject {sobject!r}")
+        canonical = ["Id"]
+        for field_name in fields:
+            field_def = definition.get(field_name)
+            if field_def is None:
+                raise ValueError(f"{sobject} has no field {field_name!r}")
+            if field_def.name not in canonical:
+                canonical.append(field_def.name)
+        with self.lock:
+            action_id = self.ids.for_object("OutboundMessageAction")
+            self.outbound_configs[action_id] = OutboundMessageConfig(
+                action_id,
+                name or f"{sobject}_Outbound_{len(self.outbound_configs) + 1}",
+                definition.name,
+                endpoint_url,
+                canonical,
+                _criteria(criteria),
+                Evaluation(evaluation),
+                active,
+                send_session_id,
+                user_id or self.integration_user_id,
+            )
+            return action_id
+
+    def set_integration_user(self: SalesforceState, user_id: str) -> None:
+        with self.lock:
+            record = self.store.live(ids.to18(user_id))
+            if record is None or ids.object_of(record["Id"]) != "User":
+                raise ValueError(f"no such user {user_id!r}")
+            self.integration_user_id = record["Id"]
+
+    def add_connected_app(
+        self: SalesforceState,
+        consumer_key: str,
+        certificate_pem: str,
+        *,
+        name: str = "Handoff",
+        pre_authorized_user_ids: Iterable[str] | None = None,
+    ) -> ConnectedApp:
+        """A JWT-bearer connected app; ``certificate_pem`` is the X.509 certificate (or a public key)."""
+        from sandbox.salesforce.state import ConnectedApp
+
+        authorised = (
+            {ids.to18(u) for u in pre_authorized_user_ids} if pre_authorized_user_ids is not None else None
+        )
+        app = ConnectedApp(consumer_key, certificate_pem, name, authorised)
+        with self.lock:
+            self.connected_apps[consumer_key] = app
+        return app
+
+    def add_client_credentials_app(
+        self: SalesforceState,
+        client_id: str,
+        client_secret: str,
+        run_as_user_id: str | None = None,
+        *,
+        name: str = "Handoff client credentials",
+    ) -> ClientCredentialsApp:
+        from sandbox.salesforce.state import ClientCredentialsApp
+
+        app = ClientCredentialsApp(
+            client_id, client_secret, ids.to18(run_as_user_id or self.integration_user_id), name
+        )
+        with self.lock:
+            self.client_credentials_apps[client_id] = app
+        return app
+
+    def define_field(
+        self: SalesforceState,
+        sobject: str,
+        name: str,
+        kind: FieldType | str = FieldType.STRING,
+        *,
+        external_id: bool = False,
+        unique: bool = False,
+        reference_to: tuple[str, ...] = (),
+        label: str = "",
+    ) -> None:
+        """Add a custom field (``Name__c``) to an object; existing records get null."""
+        with self.lock:
+            field_def = self.schema.define_field(
+                sobject,
+                name,
+                kind,
+                external_id=external_id,
+                unique=unique,
+                reference_to=reference_to,
+                label=label,
+            )
+            for record in self.store.records(sobject, include_deleted=True):
+                record.setdefault(field_def.name, None)
