@@ -251,11 +251,10 @@ class RoutingConfig(_Model):
         for index, name in enumerate(self.exclusions.test_fields):
             field(f"exclusions.test_fields[{index}]", name)
         field("intent_field", self.intent_field)
-        errors.extend(self._criteria_errors(prefix, field, required))
+        self._criteria_errors(prefix, field, required, errors)
         return errors
 
-    def _criteria_errors(self, prefix: str, field: Any, required: Any) -> list[tuple[str, str]]:
-        errors: list[tuple[str, str]] = []
+    def _criteria_errors(self, prefix: str, field: Any, required: Any, errors: list[tuple[str, str]]) -> None:
         seen_countries: dict[str, str] = {}
         for region, countries in self.regions.items():
             for index, country in enumerate(countries):
@@ -299,7 +298,6 @@ class RoutingConfig(_Model):
                 field(f"{path}.when.fields.{name}", name)
         if self.default_segment is not None and self.default_segment not in names:
             errors.append((f"{prefix}.default_segment", f'unknown segment "{self.default_segment}"'))
-        return errors
 
     def cross_check(self, root: Any) -> list[tuple[str, str]]:
         """Called by ``handoff.config`` with the whole config; SLA policy names are checked there."""

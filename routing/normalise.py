@@ -142,7 +142,8 @@ def company_key(name: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(char for char in text if not unicodedata.combining(char))
-    text = _NAME_PUNCTUATION.sub(" ", text.replace("&", " and "))
+    # "S.A." is "sa" (a legal form), so dots join letters instead of splitting words.
+    text = _NAME_PUNCTUATION.sub(" ", text.replace("&", " and ").replace(".", ""))
     words = [word for word in text.split() if word not in COMPANY_STOPWORDS]
     return " ".join(words)
 

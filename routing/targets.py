@@ -34,8 +34,8 @@ class TargetChoice:
                     continue
             elif not accounts.by_name or candidate.score < accounts.name_threshold:
                 continue
-            if best is None or (candidate.method, candidate.score) > (best.method, best.score):
-                # "domain" > "name" alphabetically: a domain match beats any fuzzy name match.
+            # A domain match beats any fuzzy name match; among equals, the higher score.
+            if best is None or _rank(candidate) > _rank(best):
                 best = candidate
         return best
 
@@ -154,3 +154,7 @@ class TargetChoice:
         if self.config.writeback.salesforce_reason_field:
             fields[self.config.writeback.salesforce_reason_field] = summary
         return fields
+
+
+def _rank(candidate: AccountCandidate) -> tuple[bool, float]:
+    return candidate.method == "domain", candidate.score
