@@ -74,10 +74,25 @@ class PollerSettings(_Section):
     max_backoff_seconds: float = Field(default=900.0, gt=0)
 
 
+class HookLimits(_Section):
+    """How the inbound receivers authenticate and how much they read (secrets come from the environment)."""
+
+    webhook_secret_header: str = Field(
+        default="X-Handoff-Webhook-Secret",
+        pattern=r"^[A-Za-z0-9-]{1,64}$",
+        description="Custom header of the Marketo webhook holding HANDOFF_MARKETO_WEBHOOK_SECRET.",
+    )
+    max_outbound_message_bytes: int = Field(
+        default=1_000_000, ge=10_000, le=20_000_000, description="Larger Outbound Messages are refused."
+    )
+    max_webhook_bytes: int = Field(default=16_384, ge=256, le=1_000_000)
+
+
 class SyncConfig(_Section):
     """What the sync layer does beyond connecting: pollers, programs, field mapping, switches."""
 
     pollers: PollerSettings = PollerSettings()
+    hooks: HookLimits = HookLimits()
     outbound_messages_enabled: bool = Field(
         default=True,
         description="If false, Leads/Contacts/Opportunities/Accounts are polled by SystemModstamp.",
