@@ -177,6 +177,23 @@ class SeedingApi:
         with self.lock:
             return [copy.deepcopy(r) for r in self.store.records(sobject, include_deleted=include_deleted)]
 
+    def query(self: SalesforceState, soql: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """Run SOQL as the integration user and return every record in the REST shape (no paging)."""
+        from sandbox.salesforce.soql import CompiledQuery, QueryContext, parse
+        from sandbox.salesforce.soql.dates import zone_of
+
+        compiled = CompiledQuery(parse(soql), self.schema)
+        with self.lock:
+            user = self.store.get(self.integration_user_id) or {}
+            context = QueryContext(
+                self.store,
+                self.clock(),
+                zone_of(user.get("TimeZoneSidKey")),
+                self.settings.api_version,
+                include_deleted,
+            )
+            return compiled.run(context).records
+
     # ------------------------------------------------------------------ people and queues
     def add_user(
         self: SalesforceState,

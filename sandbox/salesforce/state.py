@@ -167,7 +167,7 @@ class SalesforceState(SeedingApi):
         admin_id = self.ids.for_object("User")
         self.admin_user_id = admin_id
         self.integration_user_id = admin_id
-        options = self.system_options(admin_id, now)
+        options = self.system_options(admin_id, now, system=True)
         with self.transaction():
             self.dml.insert_values(
                 self.schema.objects["User"],
