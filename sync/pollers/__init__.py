@@ -1,0 +1,1 @@
+"""Pollers: Marketo activities / lead changes by paging token, Salesforce records by SystemModstamp."""
