@@ -140,6 +140,7 @@ class SalesforceState(SeedingApi):
         self.connected_apps: dict[str, ConnectedApp] = {}
         self.client_credentials_apps: dict[str, ClientCredentialsApp] = {}
         self.commit_listeners: list[Callable[[set[str]], None]] = []
+        self.query_cursors: dict[str, Any] = {}
         self._pending: list[RecordChange] | None = None
         self._touched: set[str] | None = None
         self._bootstrap(org_name, standard_setup)
