@@ -86,7 +86,9 @@ async def test_routing_overtakes_queued_sync_and_background_work(clock):
         await time_passes.wait()
         await fake.sleep(seconds)
 
-    throttle = Throttle(ThrottleLimits(calls_per_window=5, background_share=1.0), clock=clock, sleep=gated_sleep)
+    throttle = Throttle(
+        ThrottleLimits(calls_per_window=5, background_share=1.0), clock=clock, sleep=gated_sleep
+    )
     for _ in range(5):
         await call(throttle)
     order: list[str] = []
