@@ -43,8 +43,11 @@ MERGE_CAP_FROM = datetime(2026, 3, 31, tzinfo=UTC)
 
 
 def lead_fields(state: MarketoState, text: str | None) -> list[str]:
-    """The ``fields`` parameter (default: §3's six fields); 1006 for a field the instance lacks."""
+    """The ``fields`` parameter (default: §3's six fields); 1006 for a field the instance lacks.
+    Lead records always carry their ``id``, whatever fields were asked for."""
     names = csv_values(text) or list(DEFAULT_FIELDS)
+    if "id" not in names:
+        names.insert(0, "id")
     for name in names:
         if name not in state.core.lead_schema:
             raise MarketoError("1006", f"Field '{name}' not found")
