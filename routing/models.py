@@ -103,6 +103,13 @@ class Handoff(SQLModel, table=True):
     converted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+    # Added by routing: the latest gate decision, so that dedupe, cooldown and replay need no event scan.
+    email_key: str | None = Field(
+        default=None, max_length=320, index=True, description="mailbox identity (routing.normalise.email_key)"
+    )
+    decision: str | None = Field(default=None, max_length=8, description="route | hold | reject")
+    target: str | None = Field(default=None, max_length=64, description="e.g. queue:00G…, rule:active")
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class HandoffEvent(SQLModel, table=True):
@@ -125,3 +132,34 @@ class HandoffEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDocument, nullable=False))
     config_version_id: int | None = Field(default=None, foreign_key="config_version.id")
     actor: str = Field(default="handoff", max_length=255)
+
+
+class SalesforceRecord(SQLModel, table=True):
+    """A local mirror of Salesforce Leads and Contacts for dedupe by normalised email.
+
+    SOQL can only compare whole addresses, so finding ``ann.lee+events@gmail.com`` for ``annlee@gmail.com``
+    needs our own index. Kept fresh by ``routing.mirror`` from the sync layer's record changes.
+    """
+
+    __tablename__ = "sfdc_record"
+
+    id: str = Field(primary_key=True, max_length=18)
+    sobject: str = Field(max_length=16, description="Lead | Contact")
+    email: str | None = Field(default=None, max_length=320)
+    email_key: str | None = Field(default=None, max_length=320, index=True)
+    owner_id: str | None = Field(default=None, max_length=18)
+    account_id: str | None = Field(default=None, max_length=18)
+    is_converted: bool = False
+    modified_at: datetime = Field(sa_type=UtcDateTime, description="Salesforce SystemModstamp")
+
+
+class SalesforceAccount(SQLModel, table=True):
+    """A local mirror of Salesforce Accounts for lead-to-account matching by domain and fuzzy name."""
+
+    __tablename__ = "sfdc_account"
+
+    id: str = Field(primary_key=True, max_length=18)
+    name: str = Field(max_length=255)
+    domain: str | None = Field(default=None, max_length=255, index=True)
+    owner_id: str | None = Field(default=None, max_length=18)
+    modified_at: datetime = Field(sa_type=UtcDateTime, description="Salesforce SystemModstamp")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import Session
+
+from handoff.clock import ManualClock
+from routing.accounts import AccountIndex
 from routing.config import RoutingConfig
 from routing.context import AccountCandidate, ExistingRecord, MarketoDuplicate, SalesforceContext
+from routing.flows import route_people
 from routing.ids import checksum_suffix
+from routing.lookup import ContextLookup
+from routing.mirror import load_account_index
+from routing.service import ActiveConfig, Evaluation, Qualified
+from routing.twin import InMemorySalesforce, RuleEntry
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -124,3 +134,52 @@ def a_marketo_twin(
     marketo_id: int = 2002, email: str = "Ann.Lee@acme.com", open_handoff: bool = True
 ) -> MarketoDuplicate:
     return MarketoDuplicate(marketo_id, email, open_handoff)
+
+
+@dataclass
+class World:
+    """An org with users, queues and rules, the routing config that names them, and the services' parts."""
+
+    salesforce: InMemorySalesforce
+    active: ActiveConfig
+    lookup: ContextLookup
+    clock: ManualClock
+    session: Session
+
+    async def route(self, *people: dict[str, Any]) -> list[Evaluation]:
+        return await route_people(
+            self.session,
+            self.clock,
+            self.salesforce,
+            self.lookup,
+            self.active,
+            [Qualified(person) for person in people],
+        )
+
+    def reload_accounts(self) -> None:
+        self.lookup.accounts = load_account_index(self.session)
+
+
+def a_world(session: Session, clock: ManualClock, version_id: int | None = None, **overrides: Any) -> World:
+    salesforce = InMemorySalesforce(clock)
+    for user_id, name in ((ANN, "Ann Rep"), (BOB, "Bob Rep")):
+        salesforce.add_user(name, user_id=user_id)
+    for queue_id, name in ((EMEA_QUEUE, "EMEA SDR"), (FALLBACK_QUEUE, "Unassigned"), (NA_QUEUE, "NA SDR")):
+        salesforce.add_queue(name, ("Lead",), queue_id=queue_id)
+    salesforce.add_rule("Enterprise", [RuleEntry({"Country": ["Germany", "DE"]}, ANN)], rule_id=ENT_RULE)
+    salesforce.add_rule("Main", [RuleEntry({"Country": ["US"]}, BOB)], active=True, rule_id=TEAM_RULE)
+    salesforce.default_lead_owner = FALLBACK_QUEUE
+    data = config_data(
+        writeback={
+            "salesforce_reason_field": "Routing_Reason__c",
+            "marketo_reason_field": "routingReason",
+            "marketo_lifecycle_field": "leadStatus",
+            "lifecycle_on_route": "Routed",
+            "lifecycle_on_reject": "Disqualified",
+        }
+    )
+    data.update(overrides)
+    config = RoutingConfig.model_validate(data)
+    return World(
+        salesforce, ActiveConfig.of(config, version_id), ContextLookup(AccountIndex()), clock, session
+    )
