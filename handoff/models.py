@@ -3,6 +3,7 @@
 from dashboard.auth.models import ApiToken, User
 from routing.models import ConfigVersion, Handoff, HandoffEvent, PersonSnapshot
 from routing.models import SalesforceAccount, SalesforceRecord  # noqa: F401
+from sla.models import SlaClock, SlaNotification, SlaOutOfOffice, SlaStepRun  # noqa: F401
 from sync.models import Cursor, DeadLetter, InboxItem, OutboxMessage
 
 __all__ = [
