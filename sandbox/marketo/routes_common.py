@@ -63,6 +63,12 @@ def param(request: Request, name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
+def fields_param(request: Request) -> str | None:
+    """``fields=a,b`` — also when a client repeats the parameter (``fields=a&fields=b``)."""
+    joined = ",".join(request.query_params.getlist("fields"))
+    return joined or None
+
+
 def required(request: Request, name: str) -> str:
     value = param(request, name)
     if value is None:

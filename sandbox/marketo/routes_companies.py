@@ -12,7 +12,17 @@ from sandbox.marketo import paging
 from sandbox.marketo.companies import DEFAULT_FIELDS, Companies
 from sandbox.marketo.describe import company_describe
 from sandbox.marketo.envelope import MarketoError
-from sandbox.marketo.routes_common import batch_size, csv_values, marketo, now, ok, param, read_json, required
+from sandbox.marketo.routes_common import (
+    batch_size,
+    csv_values,
+    fields_param,
+    marketo,
+    now,
+    ok,
+    param,
+    read_json,
+    required,
+)
 
 router = APIRouter(prefix="/rest/v1")
 MAX_FILTER_VALUES = 300
@@ -34,7 +44,7 @@ async def get_companies(request: Request) -> Response:
     values = csv_values(required(request, "filterValues"))
     if len(values) > MAX_FILTER_VALUES:
         raise MarketoError("1003", f"Too many filter values; the maximum is {MAX_FILTER_VALUES}")
-    fields = csv_values(param(request, "fields")) or list(DEFAULT_FIELDS)
+    fields = csv_values(fields_param(request)) or list(DEFAULT_FIELDS)
     for name in fields:
         if name not in state.core.company_schema:
             raise MarketoError("1006", f"Field '{name}' not found")

@@ -21,6 +21,7 @@ from sandbox.marketo.people import UnknownLead
 from sandbox.marketo.routes_common import (
     batch_size,
     csv_values,
+    fields_param,
     input_ids,
     marketo,
     now,
@@ -61,7 +62,7 @@ async def get_leads(request: Request) -> Response:
     raw_values = csv_values(required(request, "filterValues"))
     if len(raw_values) > MAX_FILTER_VALUES:
         raise MarketoError("1003", f"Too many filter values; the maximum is {MAX_FILTER_VALUES}")
-    fields = lead_fields(state, param(request, "fields"))
+    fields = lead_fields(state, fields_param(request))
     size = batch_size(request)
     token = param(request, "nextPageToken")
     after_id = _decode(token).after_id if token else 0
@@ -93,7 +94,7 @@ def _decode(token: str) -> paging.PagePosition:
 @router.get("/lead/{lead_id:int}.json")
 async def get_lead(request: Request, lead_id: int) -> Response:
     state = marketo(request)
-    fields = lead_fields(state, param(request, "fields"))
+    fields = lead_fields(state, fields_param(request))
     with state.lock:
         lead = state.core.leads.get(lead_id)
         result = [state.core.lead_view(lead, fields)] if lead is not None else []

@@ -15,6 +15,7 @@ from sandbox.marketo import paging
 from sandbox.marketo.envelope import MarketoError
 from sandbox.marketo.routes_common import (
     batch_size,
+    fields_param,
     input_ids,
     int_values,
     marketo,
@@ -75,7 +76,7 @@ async def is_member(request: Request, list_id: int) -> Response:
 @router.get("/list/{list_id:int}/leads.json")
 async def members(request: Request, list_id: int) -> Response:
     state = marketo(request)
-    fields = lead_fields(state, param(request, "fields"))
+    fields = lead_fields(state, fields_param(request))
     size = batch_size(request)
     token = param(request, "nextPageToken")
     try:

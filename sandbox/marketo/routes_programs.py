@@ -29,6 +29,7 @@ from sandbox.marketo.routes_common import (
     MAX_BATCH,
     batch_size,
     csv_values,
+    fields_param,
     int_values,
     marketo,
     now,
@@ -95,7 +96,7 @@ def _member_filter(request: Request, members: list[Membership]) -> list[Membersh
 async def get_members(request: Request, program_id: int) -> Response:
     state = marketo(request)
     known = {name for name, *_ in MEMBER_FIELDS}
-    extra = csv_values(param(request, "fields"))
+    extra = csv_values(fields_param(request))
     unknown = [name for name in extra if name not in known]
     if unknown:
         raise MarketoError("1006", f"Field '{unknown[0]}' not found")
@@ -197,7 +198,7 @@ async def describe_members(request: Request) -> Response:
 @router.get("/rest/v1/leads/programs/{program_id:int}.json")
 async def legacy_program_leads(request: Request, program_id: int) -> Response:
     state = marketo(request)
-    fields = lead_fields(state, param(request, "fields"))
+    fields = lead_fields(state, fields_param(request))
     with state.lock:
         rows = []
         for member in state.programs.members(program_id):

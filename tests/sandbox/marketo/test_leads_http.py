@@ -105,7 +105,7 @@ def test_get_leads_by_filter_pages_and_accepts_the_method_get_form(clock):
         ).json()
         unsupported = api.get("/rest/v1/leads.json", filterType="createdAt", filterValues="2026-01-01")
         missing = api.get("/rest/v1/lead/999999.json")
-        unknown_field = api.get("/rest/v1/lead/%d.json" % ids[0], fields="shoeSize")
+        unknown_field = api.get(f"/rest/v1/lead/{ids[0]}.json", fields="shoeSize")
     assert [r["id"] for r in first["result"]] == ids[:2]
     assert first["result"][0] == {"id": ids[0], "email": "p0@acme.com", "sfdcAccountId": "001000000000001AAA"}
     assert second["result"] == [
