@@ -10,8 +10,9 @@ call, which the dispatcher delivers later (``Webhooks.drain`` / ``Webhooks.run``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,7 +84,20 @@ class Campaigns:
         self._webhooks = webhooks
         self._campaigns: dict[int, SmartCampaign] = {}
         self._ids = itertools.count(5001)
+        self._suspended = 0
         core.on_activity(self._on_activity)
+
+    @contextlib.contextmanager
+    def suspended(self) -> Iterator[None]:
+        """No trigger fires inside this block: for back-filling history, which must not call webhooks
+        now for activities dated months ago (Marketo's triggers react to live activity only)."""
+        with self._core.lock:
+            self._suspended += 1
+        try:
+            yield
+        finally:
+            with self._core.lock:
+                self._suspended -= 1
 
     def create(
         self,
@@ -183,7 +197,7 @@ class Campaigns:
                 self._run(campaign, lead_id, requested, dict(tokens or {}))
 
     def _on_activity(self, activity: Activity) -> None:
-        if activity.activity_type_id == types.REQUEST_CAMPAIGN:
+        if self._suspended or activity.activity_type_id == types.REQUEST_CAMPAIGN:
             return
         for campaign in list(self._campaigns.values()):
             if not campaign.active or not any(t.fires(activity) for t in campaign.triggers):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.marketo import CampaignRequested, ChangeDataValue
+from sandbox.marketo import CampaignRequested, ChangeDataValue, FormFilled
 from tests.sandbox.marketo.support import a_lead, an_instance, error_code, served
 
 
@@ -165,8 +165,12 @@ def test_requesting_a_campaign_runs_its_flow_with_tokens(clock):
         triggers=[CampaignRequested()],
         flow=[ChangeDataValue("handoffStatus", "Routed")],
     )
+    form_only = state.campaigns.create("Form only", triggers=[FormFilled()], flow=[])
     lead_id = a_lead(state)
     with served(state) as api:
+        not_requestable = api.post(
+            f"/rest/v1/campaigns/{form_only.id}/trigger.json", {"input": {"leads": [{"id": lead_id}]}}
+        )
         body = api.post(
             f"/rest/v1/campaigns/{requested.id}/trigger.json",
             {
@@ -189,4 +193,6 @@ def test_requesting_a_campaign_runs_its_flow_with_tokens(clock):
     assert state.activities(lead_id=lead_id)[-1].campaign_id == requested.id
     assert error_code(too_many) == "1003"
     assert error_code(missing) == "1013"
+    assert error_code(not_requestable) == "1003"
+    assert error_code(not_requestable) == "1003"
     assert listed["result"][0]["name"] == "Mark as handed off"

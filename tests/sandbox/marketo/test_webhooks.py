@@ -214,3 +214,18 @@ def test_webhook_definitions_are_checked(clock):
         state.webhooks.create("Bad", "http://example.com", response_mappings={"a": "noSuchField"})
     with pytest.raises(ValueError):
         state.campaigns.create("Bad", triggers=[ScoreChanged()], flow=[CallWebhook(999)])
+
+
+async def test_triggers_stay_silent_while_history_is_backfilled(clock, receiver):
+    state = an_instance(clock)
+    hook = state.webhooks.create("MQL", f"{receiver.url}/mql", template="{{lead.Id}}", encoding="none")
+    state.campaigns.create("MQL", triggers=[ScoreCrosses(75)], flow=[CallWebhook(hook.id)])
+    with state.campaigns.suspended():
+        old = a_lead(state, leadScore=70)
+        state.people.change_score(old, 10)
+    live = a_lead(state, leadScore=70)
+    state.people.change_score(live, 10)
+
+    await state.webhooks.drain()
+
+    assert [r["body"] for r in receiver.received] == [str(live)]
