@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from sync.mapping import FieldMapping
 
 
 class _Section(BaseModel):
@@ -72,6 +74,18 @@ class PollerSettings(_Section):
         default=120.0, ge=0, description="High-water-mark overlap for late commits."
     )
     max_backoff_seconds: float = Field(default=900.0, gt=0)
+    initial_lookback_minutes: float = Field(
+        default=60.0, ge=0, description="How far back a poller with no saved position starts."
+    )
+    marketo_activity_types: list[int] = Field(
+        default_factory=lambda: [2, 10, 11, 12, 13, 22],
+        min_length=1,
+        max_length=10,
+        description="Activity types polled (2 form fill, 10 open, 11 click, 12 new, 13 change, 22 score).",
+    )
+    salesforce_activities: bool = Field(
+        default=True, description="Poll Tasks and Events (first touches for the SLA tracker)."
+    )
 
 
 class HookLimits(_Section):
@@ -86,6 +100,34 @@ class HookLimits(_Section):
         default=1_000_000, ge=10_000, le=20_000_000, description="Larger Outbound Messages are refused."
     )
     max_webhook_bytes: int = Field(default=16_384, ge=256, le=1_000_000)
+
+
+class MqlTrigger(_Section):
+    """When a Marketo person counts as marketing-qualified (the webhook's campaign should use the same)."""
+
+    score_field: str | None = Field(default="leadScore", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    threshold: float = Field(default=75, description="score_field >= threshold is an MQL")
+    status_field: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    status_values: list[str] = Field(default_factory=list, description="status_field in these is an MQL")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> MqlTrigger:
+        if self.score_field is None and not (self.status_field and self.status_values):
+            raise ValueError("give score_field, or status_field with status_values")
+        if self.status_field and not self.status_values:
+            raise ValueError("status_field needs status_values")
+        return self
+
+    def watched_fields(self) -> list[str]:
+        return [f for f in (self.score_field, self.status_field) if f]
+
+
+class EngagementSettings(_Section):
+    """Flow 4.4: Marketo email and form engagement written as Salesforce Tasks."""
+
+    enabled: bool = True
+    task_status: str = Field(default="Completed", max_length=40)
+    subject_prefix: str = Field(default="Marketo: ", max_length=40)
 
 
 class SyncConfig(_Section):
@@ -105,7 +147,13 @@ class SyncConfig(_Section):
     acquisition_program_ids: list[int] = Field(default_factory=list)
     won_status: str = "Member"
     lost_status: str = "Member"
-    field_map: dict[str, str] = Field(
-        default_factory=dict,
-        description="Salesforce Lead field -> Marketo field overrides of the default map.",
+    opportunity_contacts: Literal["contact_roles", "account_contacts"] = Field(
+        default="contact_roles",
+        description="Flow 4.3 finds an Opportunity's people by OpportunityContactRole or by its Account.",
+    )
+    mql: MqlTrigger = MqlTrigger()
+    engagement: EngagementSettings = EngagementSettings()
+    field_map: FieldMapping = Field(
+        default_factory=FieldMapping,
+        description="Field mapping between the systems (defaults: sync.mapping).",
     )

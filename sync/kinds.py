@@ -71,7 +71,7 @@ def record_kind(sobject: str) -> str:
 OP_ROUTE_LEAD = "salesforce.route_lead"
 OP_CREATE_TASKS = "salesforce.create_task"
 OP_BACKFILL_LEAD = "salesforce.backfill_lead"
-OP_SYNC_PERSON = "marketo.sync_person"
+OP_MARKETO_LEAD_UPDATE = "marketo.lead.update"  # the same name and payload as routing.writeback
 OP_PROGRAM_STATUS = "marketo.program_status"
 OP_PROGRAM_REMOVE = "marketo.program_remove"
 OP_SYNC_COMPANY = "marketo.sync_company"

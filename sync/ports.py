@@ -9,9 +9,9 @@ four classes of ``sync.errors``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -25,6 +25,7 @@ class ActivityPage:
     activities: list[dict[str, Any]]
     next_page_token: str
     more_result: bool
+    rejected: int = 0  # records the client could not read (no marketoGUID …), counted, never stored
 
 
 @dataclass(frozen=True)
@@ -109,56 +110,36 @@ class MarketoPort(Protocol):
     ) -> list[RecordOutcome]: ...
 
 
-# --- the routing gate ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SalesforceMatch:
-    """What already exists in Salesforce for a person (the dedupe context the gate decides with)."""
-
-    lead_id: str | None = None
-    lead_owner_id: str | None = None
-    contact_id: str | None = None
-    contact_owner_id: str | None = None
-    account_id: str | None = None
-
-
 @dataclass(frozen=True)
 class MqlCandidate:
-    """A Marketo person that crossed the MQL line, with how we learned it."""
+    """A Marketo person that crossed the MQL line, as fetched by id, with how we learned it."""
 
     marketo_id: int
     person: dict[str, Any]
-    signal: str  # inbox kind that carried it: marketo.mql_hint, marketo.score_change …
+    signal: str  # the inbox kind that carried it: marketo.mql_hint, marketo.score_change …
     signalled_at: datetime
-    salesforce: SalesforceMatch = field(default_factory=SalesforceMatch)
 
 
 @dataclass(frozen=True)
-class RoutingDecision:
-    """The gate's answer for one candidate.
+class RouteResult:
+    """What the gate did with one candidate: ``route`` (assignment queued or done), ``hold``, ``reject``,
+    or ``already`` (the person is in a handoff that was routed already)."""
 
-    ``route``: write the Lead now. ``hold``/``reject``: nothing is written to Salesforce (the gate
-    recorded why on the handoff). ``already``: the person is in an open handoff; nothing to do.
-    Exactly one way to pick the owner when routing: ``assignment_rule`` (``TRUE`` = the active rule,
-    or a ``01Q`` id, sent as ``Sforce-Auto-Assign`` on create), or ``owner_id`` (a ``005`` user or
-    ``00G`` queue, written with ``Sforce-Auto-Assign: FALSE``), or neither for an existing record
-    whose owner is kept.
-    """
-
-    action: Literal["route", "hold", "reject", "already"]
+    marketo_id: int
     handoff_id: int | None
-    reason: str
-    reason_code: str
-    assignment_rule: str | None = None
-    owner_id: str | None = None
-    lead_fields: dict[str, Any] = field(default_factory=dict)
-    marketo_fields: dict[str, Any] = field(default_factory=dict)
+    outcome: str
+    message: str
 
 
 class RoutingPort(Protocol):
-    """The routing gate as the MQL flow sees it; it records the handoff and its events in ``session``."""
+    """The routing gate as the MQL flow sees it.
 
-    async def decide(
-        self, session: Session, candidate: MqlCandidate, *, now: datetime
-    ) -> RoutingDecision: ...
+    It opens or re-opens the person's handoff, decides, records events and starts the assignment (in
+    Salesforce directly with a re-check, or through the outbox) in ``session``, without committing:
+    the inbox commits it together with the item's done mark. Dedupe against existing Leads and
+    Contacts is its job (the pass-through does it in the ``salesforce.route_lead`` operation).
+    """
+
+    async def route(
+        self, session: Session, candidates: Sequence[MqlCandidate], *, now: datetime
+    ) -> list[RouteResult]: ...

@@ -59,7 +59,8 @@ def natural_key(activity: dict[str, Any]) -> str | None:
 
 def store_page(session: Session, page: ActivityPage, *, cursor_name: str, now: Any) -> tuple[int, int, int]:
     """Store a page's activities and move the cursor; returns (new, duplicates, unusable)."""
-    new = duplicates = unusable = 0
+    new = duplicates = 0
+    unusable = page.rejected
     for activity in page.activities:
         key = natural_key(activity)
         type_id = activity.get("activityTypeId")

@@ -1,0 +1,1 @@
+"""The five integration flows (DESIGN.md "The five flows"), each an inbox handler plus outbox operations."""
