@@ -93,7 +93,13 @@ class MarketoGateway:
                 await self._fail(injected, MESSAGES.get(injected, "Transient error"), scope, receive, send)
                 return
             scope.setdefault("state", {})
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            except Exception:
+                # The app's catch-all answers 611 System error, which does not count (§2 "Quota").
+                state.limits.record_error(now, "611")
+                state.limits.refund(admission)
+                raise
             error_code = scope["state"].get("marketo_error_code")
             if error_code is not None:
                 state.limits.record_error(now, error_code)

@@ -269,7 +269,11 @@ class Webhooks:
 
     async def _deliver_all(self) -> None:
         slots = asyncio.Semaphore(self.max_concurrent)
-        async with httpx.AsyncClient(transport=self.transport, follow_redirects=False) as client:
+        timeout = httpx.Timeout(self.timeout_seconds)
+        limits = httpx.Limits(max_connections=self.max_concurrent)
+        async with httpx.AsyncClient(
+            transport=self.transport, timeout=timeout, limits=limits, follow_redirects=False
+        ) as client:
             tasks: set[asyncio.Task[None]] = set()
             while True:
                 await slots.acquire()
