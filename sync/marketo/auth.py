@@ -6,13 +6,16 @@ less than 5 minutes left, and if Marketo hands back the same token we keep it un
 of asking on every call. 601/602 on a call make the transport ``invalidate`` the token and replay once.
 The identity call does not count against the daily quota (§1) and does not go through the throttle.
 
-The client id and secret travel as query parameters (the documented form); they never appear in our
-messages, and ``handoff.logs`` redacts ``client_secret=`` should a library log the URL.
+The client id and secret travel as query parameters (the documented form). They never appear in our
+messages, and because httpx logs every request URL at INFO, a filter on the ``httpx`` logger masks
+``client_secret=`` whatever the process's logging configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +29,25 @@ from sync.marketo.errors import SYSTEM
 from sync.marketo.metrics import TOKENS
 
 RENEW_BEFORE = timedelta(minutes=5)
+
+_SECRET_IN_URL = re.compile(r"(client_secret=)[^&\s\"']+")
+
+
+class _MaskClientSecret(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any("client_secret=" in str(a) for a in record.args):
+            record.args = tuple(
+                _SECRET_IN_URL.sub(r"\1***", str(a)) if "client_secret=" in str(a) else a for a in record.args
+            )
+        if isinstance(record.msg, str) and "client_secret=" in record.msg:
+            record.msg = _SECRET_IN_URL.sub(r"\1***", record.msg)
+        return True
+
+
+def _mask_secrets_in_httpx_logs() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskClientSecret) for f in logger.filters):
+        logger.addFilter(_MaskClientSecret())
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,7 @@ class MarketoTokenSource:
         self._token: MarketoToken | None = None
         self._lock = asyncio.Lock()
         self.tokens_fetched = 0
+        _mask_secrets_in_httpx_logs()
 
     def __repr__(self) -> str:
         return f"MarketoTokenSource(client_id={self._client_id!r})"

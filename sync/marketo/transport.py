@@ -1,13 +1,15 @@
 """One Marketo REST call: throttle permit, bearer token, envelope, and the reactions the codes demand.
 
 Reference/marketo.md §1, §2. 601/602 drop the token and replay once. 606 pauses the whole instance for
-the 20 s window (someone else filled it) and tries again; 615, 604, 608 and 713 — "nothing done" — are
-tried again after a short back-off, at most ``max_retries`` times. 607 stops every lane until the daily
-reset. Everything else goes to the caller as a typed error: the outbox backs off by class.
+the 20 s window (someone else filled it) and tries again; 615, 604, 608, 611 and 713 (6xx means "nothing
+done") are tried again after a short back-off, at most ``max_retries`` times. 502 and timeouts are not:
+the request may have been carried out. 607 stops every lane until the daily reset. Everything else goes
+to the caller as a typed error, and the outbox backs off by class.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +25,8 @@ from sync.marketo.metrics import CALLS, ERRORS
 from sync.marketo.results import RecordOutcome, failed_records, parse_record_results
 from sync.marketo.throttle import Sleep, Throttle
 from sync.outbox import PRIORITY_SYNC
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
 
@@ -80,8 +84,21 @@ class MarketoTransport:
                 CALLS.labels(endpoint, "reauth").inc()
                 continue
             if code == "606":
+                # Our own throttle never sends a 101st call: another integration shares the window.
+                log.warning(
+                    "Marketo 606: pausing every call of this instance for the 20 s window",
+                    extra={"endpoint": endpoint, "request_id": error.request_id},
+                )
                 await self.throttle.pause(RATE_WINDOW_SECONDS)
             if isinstance(error, QuotaError) and code == "607" and error.resume_at is not None:
+                log.error(
+                    "Marketo 607: daily quota reached, no calls until the reset",
+                    extra={
+                        "endpoint": endpoint,
+                        "request_id": error.request_id,
+                        "resume_at": error.resume_at,
+                    },
+                )
                 await self.throttle.exhaust(error.resume_at)
             if isinstance(error, RetryableError) and code in NOTHING_DONE and retries < self.max_retries:
                 retries += 1

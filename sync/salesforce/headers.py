@@ -24,6 +24,9 @@ class AutoAssign:
     value: str
 
     def __post_init__(self) -> None:
+        # The header is case-insensitive (§5); TRUE/FALSE are normalised so that equality means something.
+        if self.value.upper() in ("TRUE", "FALSE"):
+            object.__setattr__(self, "value", self.value.upper())
         if self.value not in ("TRUE", "FALSE") and not _RULE_ID.match(self.value):
             raise ValueError(
                 f"Sforce-Auto-Assign must be TRUE, FALSE or an AssignmentRule id, not {self.value!r}"

@@ -9,6 +9,7 @@ any other failure is classified by ``sync.salesforce.errors``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from sync.salesforce.auth import SalesforceToken, TokenSource
 from sync.salesforce.errors import SYSTEM, error_from_response, invalid_body_error
 from sync.salesforce.limits import ApiAllocation, ApiUsage
 from sync.salesforce.metrics import API_REMAINING, CALLS, ERRORS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class SalesforceTransport:
                 API_REMAINING.set(usage.remaining)
             if response.status_code == 401 and not replayed:
                 # The session timed out or was revoked: one fresh token, one replay (§1a).
+                log.info("Salesforce session expired: minting a new token", extra={"endpoint": endpoint})
                 self._tokens.invalidate(token)
                 replayed = True
                 CALLS.labels(endpoint, "reauth").inc()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 import respx
@@ -125,3 +127,16 @@ async def test_identity_outage_is_retryable(mkto, clock):
 def test_secret_is_not_in_reprs(clock):
     client = a_client(clock)
     assert SECRET not in repr(client._tokens) and SECRET not in repr(client.__dict__)
+
+
+async def test_neither_secret_nor_token_reaches_the_logs(mkto, clock, caplog):
+    mkto.get(IDENTITY).mock(return_value=token_reply("tok-abcdef-0123:int"))
+    mkto.get(LEAD).mock(
+        side_effect=[failed("606", "Max rate limit '100' exceeded with in '20' secs"), ok([])]
+    )
+    caplog.set_level(logging.DEBUG)
+    async with a_client(clock) as client:
+        await client.get_lead(318581)
+    assert "client_secret=***" in caplog.text  # httpx logged the identity URL, masked
+    assert "Marketo 606" in caplog.text
+    assert SECRET not in caplog.text and "tok-abcdef-0123" not in caplog.text

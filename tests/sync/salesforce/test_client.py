@@ -69,6 +69,7 @@ def test_auto_assign_refuses_what_is_not_a_rule_id():
         AutoAssign.rule("005000000000001")
     with pytest.raises(ValueError, match="TRUE, FALSE"):
         AutoAssign("yes")
+    assert AutoAssign("false") == AutoAssign.FALSE
 
 
 async def test_upsert_reports_created_or_updated(sf, clock):
