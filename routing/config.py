@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from routing.fields import STANDARD_FIELDS, FieldKind, FieldSpec
 from routing.ids import (
@@ -31,13 +31,18 @@ NAME_MATCH_FLOOR = 70.0
 
 
 def _id_of(prefix: str) -> Any:
-    def check(value: str) -> str:
+    def check(value: object) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # YAML reads an unquoted all-digit id as a number and drops its leading zeros.
+            raise ValueError("YAML read this id as a number: put it in quotes")
+        if not isinstance(value, str):
+            raise ValueError(f"expected a Salesforce id, got {type(value).__name__}")
         try:
             return expect_prefix(value, prefix)
         except InvalidSalesforceId as exc:
             raise ValueError(str(exc)) from None
 
-    return AfterValidator(check)
+    return BeforeValidator(check)
 
 
 def _regex(value: str) -> str:

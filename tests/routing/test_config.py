@@ -52,6 +52,7 @@ def test_every_shape_error_is_reported_with_its_path():
             - {name: c, sla: gold, bogus: 1}
             - {name: d, target: {assignment_rule: 01Q5g00000000x1z}}
           fallback_queue: 00G-not-an-id
+          accounts: {team_rule: 011000000000001}
         """
     )
     paths = dict(errors)
@@ -64,6 +65,7 @@ def test_every_shape_error_is_reported_with_its_path():
     assert paths["routing.segments[2].bogus"] == "unknown key"
     assert "routing.segments[3].target.assignment_rule" in paths
     assert "is not a Salesforce id" in paths["routing.fallback_queue"]
+    assert paths["routing.accounts.team_rule"] == "YAML read this id as a number: put it in quotes"
 
 
 def test_every_reference_error_is_reported_with_its_path():

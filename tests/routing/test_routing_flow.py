@@ -59,7 +59,9 @@ async def test_a_tier_a_person_is_created_with_the_segment_rule_and_the_owner_is
 async def test_every_decision_event_carries_the_config_version_and_the_snapshot(session, clock):
     from routing.models import ConfigVersion
 
-    version = ConfigVersion(created_at=clock(), author="ops", document="routing: {}", checksum="x", status="active")
+    version = ConfigVersion(
+        created_at=clock(), author="ops", document="routing: {}", checksum="x", status="active"
+    )
     session.add(version)
     session.flush()
     world = a_world(session, clock, version_id=version.id)
@@ -99,7 +101,9 @@ async def test_an_account_owner_match_from_the_mirror_routes_to_that_owner(sessi
     world = a_world(session, clock)
     from routing.mirror import upsert_accounts
 
-    upsert_accounts(session, [AccountRecord("001D000000IRFma", "ACME GmbH", "https://www.acme.com", BOB, clock())])
+    upsert_accounts(
+        session, [AccountRecord("001D000000IRFma", "ACME GmbH", "https://www.acme.com", BOB, clock())]
+    )
     world.reload_accounts()
     [evaluation] = await world.route(a_person())
     assert evaluation.handoff.owner_id == BOB
@@ -245,7 +249,9 @@ async def test_a_salesforce_failure_leaves_nothing_behind_and_the_retry_creates_
 
 async def test_a_refused_create_is_a_permanent_error_for_the_inbox_to_dead_letter(session, clock):
     world = a_world(session, clock)
-    world.salesforce.fail_next(PermanentError("bad value for Country", code="FIELD_CUSTOM_VALIDATION_EXCEPTION"))
+    world.salesforce.fail_next(
+        PermanentError("bad value for Country", code="FIELD_CUSTOM_VALIDATION_EXCEPTION")
+    )
     with pytest.raises(PermanentError):
         await world.route(a_person())
 
@@ -293,7 +299,5 @@ async def test_broken_person_data_is_stored_and_judged_without_an_exception(sess
     stored = session.get(PersonSnapshot, evaluation.handoff.snapshot_id)
     assert stored.fields["title"] == {"$unstorable": "contains control characters"}
     assert stored.fields["company"] == {"$unstorable": "200000 characters"}
-    [no_email] = (
-        session.execute(select(Handoff).where(Handoff.marketo_id == 3003)).scalars().all()
-    )
+    [no_email] = session.execute(select(Handoff).where(Handoff.marketo_id == 3003)).scalars().all()
     assert no_email.reason_code == "missing_email"
