@@ -54,12 +54,12 @@ class MarketoGateway:
             return
         raw_path = scope.get("raw_path") or scope["path"].encode()
         if len(raw_path) + 1 + len(scope.get("query_string", b"")) > MAX_URI_BYTES:
-            await _plain(414, "414 Request-URI Too Large", scope, receive, send)
+            await _plain(414, "414 Request-URI Too Large", send)
             return
         try:
             body = await _read_body(scope, receive)
         except _TooLarge:
-            await _plain(413, "413 Request Entity Too Large", scope, receive, send)
+            await _plain(413, "413 Request Entity Too Large", send)
             return
         scope = _apply_method_override(scope, body)
         await self._guarded(scope, _replay(body, receive), send)
@@ -182,7 +182,7 @@ def _apply_method_override(scope: Scope, body: bytes) -> Scope:
     return rewritten
 
 
-async def _plain(status: int, text: str, scope: Scope, receive: Receive, send: Send) -> None:
+async def _plain(status: int, text: str, send: Send) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -46,7 +46,7 @@ def sync_leads(
         raise MarketoError("1003", f"Exceeded maximum number of records ({MAX_RECORDS})")
     check_lookup_field(core, lookup_field)
     if partition_name is not None:
-        if action in ("updateOnly",):
+        if action == "updateOnly":
             raise MarketoError("1003", "partitionName is only allowed with createOnly or createOrUpdate")
         if partition_name not in {p["name"] for p in PARTITIONS}:
             raise MarketoError("1003", f"Partition '{partition_name}' not found")
@@ -84,7 +84,7 @@ def _apply(core: Core, people: People, record: Any, action: str, lookup_field: s
         if action == "createOnly":
             raise RecordError("1005", "Lead already exists")
         lead_id = matches[0]
-        _refuse_company_fields(core, values, core.leads.get(lead_id) or {})
+        _refuse_company_fields(values, core.leads.get(lead_id) or {})
         people.update(lead_id, values)
         return lead_id, "updated"
     if action == "updateOnly":
@@ -105,11 +105,11 @@ def _checked_values(core: Core, people: People, record: Mapping[str, Any]) -> di
         clean = people.coerce(values)
     except InvalidValue as error:
         raise RecordError("1001", str(error)) from None
-    _refuse_company_fields(core, clean, {})
+    _refuse_company_fields(clean, {})
     return clean
 
 
-def _refuse_company_fields(core: Core, values: Mapping[str, Any], existing: Mapping[str, Any]) -> None:
+def _refuse_company_fields(values: Mapping[str, Any], existing: Mapping[str, Any]) -> None:
     """Company fields cannot be set through Sync Leads on a lead linked to a company (1021, §3)."""
     linked = values.get("externalCompanyId") or existing.get("externalCompanyId")
     if not linked:

@@ -109,7 +109,7 @@ async def get_members(request: Request, program_id: int) -> Response:
     return _page(request, rows)
 
 
-def _input(body: dict[str, Any], key: str) -> list[Any]:
+def _input(body: dict[str, Any]) -> list[Any]:
     rows = body.get("input")
     if not isinstance(rows, list) or not rows:
         raise MarketoError("1003", "input must be a non-empty list")
@@ -134,7 +134,7 @@ async def set_status(request: Request, program_id: int) -> Response:
     status_name = body.get("statusName")
     if not isinstance(status_name, str) or not status_name.strip():
         raise MarketoError("701", "statusName cannot be blank")
-    rows = _input(body, "leadId")
+    rows = _input(body)
     results = []
     with state.lock:
         state.programs.require(program_id)
@@ -152,7 +152,7 @@ async def set_status(request: Request, program_id: int) -> Response:
 @router.post("/rest/v1/programs/{program_id:int}/members/delete.json")
 async def delete_members(request: Request, program_id: int) -> Response:
     state = marketo(request)
-    rows = _input(await read_json(request), "leadId")
+    rows = _input(await read_json(request))
     results = []
     with state.lock:
         state.programs.require(program_id)
@@ -170,7 +170,7 @@ async def delete_members(request: Request, program_id: int) -> Response:
 @router.post("/rest/v1/programs/{program_id:int}/members.json")
 async def update_members(request: Request, program_id: int) -> Response:
     state = marketo(request)
-    rows = _input(await read_json(request), "leadId")
+    rows = _input(await read_json(request))
     results = []
     with state.lock:
         state.programs.require(program_id)
@@ -223,7 +223,7 @@ async def legacy_status(request: Request, program_id: int) -> Response:
     status_name = body.get("status")
     if not isinstance(status_name, str) or not status_name.strip():
         raise MarketoError("701", "status cannot be blank")
-    rows = _input(body, "id")
+    rows = _input(body)
     results = []
     with state.lock:
         state.programs.require(program_id)
