@@ -1,8 +1,9 @@
 """The Marketo Call Webhook request: authenticate, parse the hint. Pure.
 
 Reference: marketo-webhooks.md. The payload is whatever template the admin typed, so Handoff documents
-one: ``{"leadId": {{lead.Id}}, "at": "{{system.dateTime}}", "campaignId": {{campaign.id}}}`` as JSON
-(or the same keys form-encoded). Only ``leadId`` is required; the webhook is a hint and the person is
+one: ``{"leadId": {{lead.Id}}, "at": {{system.dateTime}}, "campaignId": {{campaign.id}}}`` as JSON
+(or the same keys form-encoded); Marketo quotes string tokens itself, so ``{{system.dateTime}}`` is not
+quoted in the template. Only ``leadId`` is required; the webhook is a hint and the person is
 fetched by id through the REST API before anything is decided. The shared secret travels in a custom
 header and is compared in constant time.
 """
