@@ -100,7 +100,10 @@ def _page(
             position, matches=matches, batch_size=size, scan_block=state.activity_scan_block
         )
         result = [wire(a) for a in page.records]
-    return ok(request, result, next_page_token=paging.encode(page.position), more_result=page.more_result)
+    # An empty page carries no ``result`` at all (§2: empty arrays are usually omitted).
+    return ok(
+        request, result or None, next_page_token=paging.encode(page.position), more_result=page.more_result
+    )
 
 
 @router.get("/activities.json")

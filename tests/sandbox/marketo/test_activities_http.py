@@ -13,7 +13,9 @@ def _walk(api, path, **params):
     while True:
         body = api.get(path, **params)
         assert body["success"], body
-        pages.append(body["result"])
+        pages.append(body.get("result", []))
+        assert body.get("result") != [], "empty pages omit result"
+
         params["nextPageToken"] = body["nextPageToken"]
         if not body["moreResult"]:
             return pages, body["nextPageToken"]
