@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from handoff.clock import Clock
 from sync.errors import AuthError, RetryableError
-from sync.marketo.errors import SYSTEM
+from sync.marketo.errors import SYSTEM, transport_error
 from sync.marketo.metrics import TOKENS
 
 RENEW_BEFORE = timedelta(minutes=5)
@@ -125,16 +125,8 @@ class MarketoTokenSource:
         }
         try:
             response = await self._http.get(self._url, params=params)
-        except httpx.TimeoutException as exc:
-            raise RetryableError(
-                "Marketo identity endpoint timed out", code="TIMEOUT", system=SYSTEM
-            ) from exc
         except httpx.TransportError as exc:
-            raise RetryableError(
-                f"Marketo identity endpoint unreachable ({type(exc).__name__})",
-                code="CONNECTION",
-                system=SYSTEM,
-            ) from exc
+            raise transport_error(exc, context="identity endpoint") from exc
         try:
             body: Any = response.json()
         except ValueError:

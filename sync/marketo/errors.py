@@ -12,6 +12,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from sync.errors import AuthError, PermanentError, QuotaError, RetryableError, SyncError
 
 SYSTEM = "marketo"
@@ -74,3 +76,15 @@ def error_for_code(
     if record and code in RECORD_RETRY_AFTER_SECONDS:
         return RetryableError(text, retry_after_seconds=RECORD_RETRY_AFTER_SECONDS[code], **common)
     return PermanentError(text, **common)
+
+
+def transport_error(exc: httpx.TransportError, *, context: str) -> RetryableError:
+    """No HTTP answer: a timeout (the request may have been carried out) or a failed connection."""
+    if isinstance(exc, httpx.TimeoutException):
+        error = RetryableError(f"Marketo {context}: timed out", code="TIMEOUT", system=SYSTEM)
+    else:
+        error = RetryableError(
+            f"Marketo {context}: connection failed ({type(exc).__name__})", code="CONNECTION", system=SYSTEM
+        )
+    error.__cause__ = exc
+    return error

@@ -20,7 +20,7 @@ from sync.errors import QuotaError, RetryableError, SyncError
 from sync.marketo.auth import MarketoToken, MarketoTokenSource
 from sync.marketo.batching import chunk_records, encode
 from sync.marketo.envelope import CallError, Envelope, Expect, parse_envelope
-from sync.marketo.errors import NOT_COUNTED, NOTHING_DONE, RATE_WINDOW_SECONDS, SYSTEM, TOKEN_CODES
+from sync.marketo.errors import NOT_COUNTED, NOTHING_DONE, RATE_WINDOW_SECONDS, TOKEN_CODES, transport_error
 from sync.marketo.metrics import CALLS, ERRORS
 from sync.marketo.results import RecordOutcome, failed_records, parse_record_results
 from sync.marketo.throttle import Sleep, Throttle
@@ -132,21 +132,10 @@ class MarketoTransport:
                 response = await self._http.request(
                     method, self._base_url + path, params=params, content=content, data=form, headers=headers
                 )
-            except httpx.TimeoutException as exc:
-                # Sent but unanswered: Marketo may have done it, and it counts. The caller decides.
-                error = RetryableError(f"Marketo {context}: timed out", code="TIMEOUT", system=SYSTEM)
-                error.__cause__ = exc
-                return CallError(error, None)
             except httpx.TransportError as exc:
-                # A refused connection never reached Marketo; anything later might have.
+                # A refused connection never reached Marketo; a timeout may have been carried out and counts.
                 permit.counted = not isinstance(exc, httpx.ConnectError)
-                error = RetryableError(
-                    f"Marketo {context}: connection failed ({type(exc).__name__})",
-                    code="CONNECTION",
-                    system=SYSTEM,
-                )
-                error.__cause__ = exc
-                return CallError(error, None)
+                return CallError(transport_error(exc, context=context), None)
             outcome = parse_envelope(
                 response.status_code,
                 response.content,

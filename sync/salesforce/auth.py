@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from handoff.clock import Clock, utcnow
 from sync.errors import AuthError, RetryableError
-from sync.salesforce.errors import SYSTEM
+from sync.salesforce.errors import SYSTEM, transport_error
 from sync.salesforce.metrics import TOKENS
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -173,16 +173,8 @@ class TokenSource:
     async def _mint(self) -> SalesforceToken:
         try:
             response = await self._http.post(self._token_url, data=self._grant.form(self._clock))
-        except httpx.TimeoutException as exc:
-            raise RetryableError(
-                "Salesforce token endpoint timed out", code="TIMEOUT", system=SYSTEM
-            ) from exc
         except httpx.TransportError as exc:
-            raise RetryableError(
-                f"Salesforce token endpoint unreachable ({type(exc).__name__})",
-                code="CONNECTION",
-                system=SYSTEM,
-            ) from exc
+            raise transport_error(exc, context="token endpoint") from exc
         if response.status_code != 200:
             raise token_error(response.status_code, response.content)
         try:

@@ -7,7 +7,7 @@ handler can settle every outbox message without re-deriving what happened.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sync.errors import SyncError
@@ -25,7 +25,7 @@ from sync.salesforce.collections import (
 )
 from sync.salesforce.errors import unexpected_reply
 from sync.salesforce.headers import AutoAssign, DuplicateRuleHeader, request_headers
-from sync.salesforce.transport import SalesforceTransport
+from sync.salesforce.transport import SalesforceResponse, SalesforceTransport
 
 
 class CollectionsMixin(SalesforceTransport):
@@ -106,35 +106,19 @@ class CollectionsMixin(SalesforceTransport):
         self, ids: Sequence[str], *, all_or_none: bool = False, priority: int = PRIORITY_SYNC
     ) -> list[RecordResult]:
         checked = [check_record_id(i) for i in ids]
-        results: list[RecordResult] = []
-        failure: SyncError | None = None
-        for offset, chunk in chunked(checked, COLLECTION_LIMIT):
-            if failure is not None:
-                results.extend(failed_chunk(offset, len(chunk), failure, sent=False))
-                continue
-            params = {"ids": ",".join(chunk), "allOrNone": "true" if all_or_none else "false"}
-            try:
-                response = await self.request(
-                    "DELETE",
-                    "composite/sobjects",
-                    endpoint="collections.delete",
-                    priority=priority,
-                    params=params,
-                )
-            except SyncError as exc:
-                failure = exc
-                results.extend(failed_chunk(offset, len(chunk), exc, sent=True))
-                continue
-            results.extend(
-                parse_results(
-                    response.body,
-                    offset=offset,
-                    expected=len(chunk),
-                    context="collections.delete",
-                    now=self._clock(),
-                )
+        flag = "true" if all_or_none else "false"
+
+        def send(chunk: Sequence[str]) -> Awaitable[SalesforceResponse]:
+            params = {"ids": ",".join(chunk), "allOrNone": flag}
+            return self.request(
+                "DELETE",
+                "composite/sobjects",
+                endpoint="collections.delete",
+                priority=priority,
+                params=params,
             )
-        return results
+
+        return await self._in_chunks(checked, "collections.delete", send)
 
     async def get_many(
         self, sobject: str, ids: Sequence[str], fields: Sequence[str], *, priority: int = PRIORITY_SYNC
@@ -170,22 +154,29 @@ class CollectionsMixin(SalesforceTransport):
         priority: int,
         headers: Mapping[str, str],
     ) -> list[RecordResult]:
+        def send(chunk: Sequence[dict[str, Any]]) -> Awaitable[SalesforceResponse]:
+            body = {"allOrNone": all_or_none, "records": list(chunk)}
+            return self.request(
+                method, path, endpoint=endpoint, priority=priority, json_body=body, headers=headers
+            )
+
+        return await self._in_chunks(bodies, endpoint, send)
+
+    async def _in_chunks(
+        self,
+        items: Sequence[Any],
+        endpoint: str,
+        send: Callable[[Sequence[Any]], Awaitable[SalesforceResponse]],
+    ) -> list[RecordResult]:
         """Send chunk after chunk; after a failed call the rest is reported ``not_sent`` with the same error."""
         results: list[RecordResult] = []
         failure: SyncError | None = None
-        for offset, chunk in chunked(bodies, COLLECTION_LIMIT):
+        for offset, chunk in chunked(items, COLLECTION_LIMIT):
             if failure is not None:
                 results.extend(failed_chunk(offset, len(chunk), failure, sent=False))
                 continue
             try:
-                response = await self.request(
-                    method,
-                    path,
-                    endpoint=endpoint,
-                    priority=priority,
-                    json_body={"allOrNone": all_or_none, "records": list(chunk)},
-                    headers=headers,
-                )
+                response = await send(chunk)
             except SyncError as exc:
                 failure = exc
                 results.extend(failed_chunk(offset, len(chunk), exc, sent=True))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
+
 from sync.errors import AuthError, PermanentError, QuotaError, RetryableError, SyncError
 
 SYSTEM = "salesforce"
@@ -185,3 +187,12 @@ def unexpected_reply(body: Any, *, context: str) -> RetryableError:
     """A 2xx JSON reply of the wrong shape (e.g. a proxy's own JSON): retry, bounded by the outbox."""
     text = json.dumps(body, default=str)
     return invalid_body_error(text.encode("utf-8"), context=context)
+
+
+def transport_error(exc: httpx.TransportError, *, context: str) -> RetryableError:
+    """No HTTP answer: a timeout (the request may have been carried out) or a failed connection."""
+    if isinstance(exc, httpx.TimeoutException):
+        return RetryableError(f"Salesforce {context}: timed out", code="TIMEOUT", system=SYSTEM)
+    return RetryableError(
+        f"Salesforce {context}: connection failed ({type(exc).__name__})", code="CONNECTION", system=SYSTEM
+    )

@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 
 from handoff.clock import Clock
-from sync.errors import RetryableError
 from sync.outbox import PRIORITY_SYNC
 from sync.salesforce.auth import SalesforceToken, TokenSource
-from sync.salesforce.errors import SYSTEM, error_from_response, invalid_body_error
+from sync.salesforce.errors import error_from_response, invalid_body_error, transport_error
 from sync.salesforce.limits import ApiAllocation, ApiUsage
 from sync.salesforce.metrics import API_REMAINING, CALLS, ERRORS
 
@@ -128,18 +127,11 @@ class SalesforceTransport:
             return await self._http.request(
                 method, token.instance_url + path, params=params, content=content, headers=all_headers
             )
-        except httpx.TimeoutException as exc:
-            CALLS.labels(endpoint, "retryable").inc()
-            ERRORS.labels(endpoint, "TIMEOUT").inc()
-            raise RetryableError(f"Salesforce {context}: timed out", code="TIMEOUT", system=SYSTEM) from exc
         except httpx.TransportError as exc:
+            error = transport_error(exc, context=context)
             CALLS.labels(endpoint, "retryable").inc()
-            ERRORS.labels(endpoint, "CONNECTION").inc()
-            raise RetryableError(
-                f"Salesforce {context}: connection failed ({type(exc).__name__})",
-                code="CONNECTION",
-                system=SYSTEM,
-            ) from exc
+            ERRORS.labels(endpoint, error.code or "CONNECTION").inc()
+            raise error from exc
 
     @staticmethod
     def _body(response: httpx.Response, context: str, endpoint: str) -> Any:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import respx
 
 from sync.errors import PermanentError
-from tests.sync.marketo.support import BASE, IDENTITY, a_client, ok, token_reply
+from tests.sync.marketo.support import BASE, a_client, ok
 
 ACTIVITIES = f"{BASE}/rest/v1/activities.json"
 
@@ -24,13 +23,6 @@ def open_email(n: int, date: str = "2026-11-02T08:59:10Z") -> dict:
         "primaryAttributeValue": "Webinar invite",
         "attributes": [{"name": "Device", "value": "Desktop"}, {"name": "Is Mobile Device", "value": False}],
     }
-
-
-@pytest.fixture
-def mkto():
-    with respx.mock(assert_all_called=False) as router:
-        router.get(IDENTITY).mock(return_value=token_reply())
-        yield router
 
 
 async def test_paging_token_from_a_datetime(mkto, clock):

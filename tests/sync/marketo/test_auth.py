@@ -16,6 +16,7 @@ LEAD = f"{BASE}/rest/v1/lead/318581.json"
 
 @pytest.fixture
 def mkto():
+    """Here the identity endpoint is what is under test, so each test mocks it itself."""
     with respx.mock(assert_all_called=False) as router:
         yield router
 

@@ -7,21 +7,13 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import respx
 from prometheus_client import REGISTRY
 
 from sync.errors import PermanentError, RetryableError
 from sync.marketo.batching import MAX_BODY_BYTES
-from tests.sync.marketo.support import BASE, IDENTITY, a_client, a_lead, failed, ok, token_reply
+from tests.sync.marketo.support import BASE, a_client, a_lead, failed, ok
 
 LEADS = f"{BASE}/rest/v1/leads.json"
-
-
-@pytest.fixture
-def mkto():
-    with respx.mock(assert_all_called=False) as router:
-        router.get(IDENTITY).mock(return_value=token_reply())
-        yield router
 
 
 def created_for_each(request: httpx.Request) -> httpx.Response:

@@ -5,17 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import respx
 
 from sync.marketo import MarketoCrmSyncEnabled
-from tests.sync.marketo.support import BASE, IDENTITY, a_client, failed, ok, token_reply
-
-
-@pytest.fixture
-def mkto():
-    with respx.mock(assert_all_called=False) as router:
-        router.get(IDENTITY).mock(return_value=token_reply())
-        yield router
+from tests.sync.marketo.support import BASE, a_client, failed, ok
 
 
 async def test_member_status_maps_results_back_by_seq(mkto, clock):

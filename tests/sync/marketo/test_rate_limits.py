@@ -6,21 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import respx
 from prometheus_client import REGISTRY
 
 from sync.errors import QuotaError, RetryableError
 from sync.outbox import PRIORITY_ROUTING
-from tests.sync.marketo.support import BASE, IDENTITY, FakeTime, a_client, failed, ok, token_reply
+from tests.sync.marketo.support import BASE, FakeTime, a_client, failed, ok
 
 LEAD = f"{BASE}/rest/v1/lead/7.json"
-
-
-@pytest.fixture
-def mkto():
-    with respx.mock(assert_all_called=False) as router:
-        router.get(IDENTITY).mock(return_value=token_reply())
-        yield router
 
 
 def errors_total(code: str) -> float:

@@ -6,7 +6,6 @@ import json
 
 import httpx
 import pytest
-import respx
 from prometheus_client import REGISTRY
 
 from sync.errors import QuotaError, RetryableError
@@ -15,22 +14,13 @@ from sync.salesforce import AutoAssign, DuplicateRuleHeader, SalesforceNotFound
 from tests.sync.salesforce.support import (
     DATA,
     INSTANCE,
-    TOKEN_URL,
     a_client,
     lead_id,
     limit_info,
-    token_reply,
 )
 
 LEAD = lead_id(1)
 RULE = "01Q5g000000ABCDEAA"
-
-
-@pytest.fixture
-def sf():
-    with respx.mock(assert_all_called=False) as router:
-        router.post(TOKEN_URL).mock(return_value=token_reply())
-        yield router
 
 
 async def test_updates_keep_the_owner_unless_asked(sf, clock):

@@ -6,11 +6,10 @@ import json
 
 import httpx
 import pytest
-import respx
 
 from sync.errors import PermanentError, RetryableError
 from sync.salesforce import SalesforceDuplicatesDetected
-from tests.sync.salesforce.support import DATA, TOKEN_URL, a_client, lead_id, token_reply
+from tests.sync.salesforce.support import DATA, a_client, lead_id
 
 
 def a_task(n: int) -> dict:
@@ -29,13 +28,6 @@ def ok(n: int) -> dict:
 def echo_created(request: httpx.Request) -> httpx.Response:
     records = json.loads(request.content)["records"]
     return httpx.Response(200, json=[ok(i) for i, _ in enumerate(records)])
-
-
-@pytest.fixture
-def sf():
-    with respx.mock(assert_all_called=False) as router:
-        router.post(TOKEN_URL).mock(return_value=token_reply())
-        yield router
 
 
 async def test_450_tasks_take_three_calls_of_at_most_200(sf, clock):
