@@ -9,7 +9,7 @@ recorded. Flushes, never commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,28 +103,52 @@ def _high_water(session: Session, column: Any) -> datetime | None:
 async def refresh(
     session: Session, salesforce: SalesforceRouting, *, page: int = 2000, max_pages: int = 50
 ) -> tuple[list[PersonRecord], list[AccountRecord]]:
-    """Pull what changed since the mirror's high-water mark; returns the changed records."""
-    people: list[PersonRecord] = []
-    accounts: list[AccountRecord] = []
-    for _ in range(max_pages):
-        since = _high_water(session, SalesforceRecord.modified_at)
-        batch = await salesforce.changed_people(since, page)
-        fresh = _only_new(session, SalesforceRecord, batch)
-        upsert_people(session, batch)
-        session.flush()
-        people.extend(fresh)
-        if len(batch) < page or not fresh:
-            break
-    for _ in range(max_pages):
-        since = _high_water(session, SalesforceAccount.modified_at)
-        account_batch = await salesforce.changed_accounts(since, page)
-        fresh_accounts = _only_new(session, SalesforceAccount, account_batch)
-        upsert_accounts(session, account_batch)
-        session.flush()
-        accounts.extend(fresh_accounts)
-        if len(account_batch) < page or not fresh_accounts:
-            break
+    """Pull what changed since the mirror's high-water mark; returns the records that really changed."""
+    people = await _pull(
+        session,
+        SalesforceRecord,
+        salesforce.changed_people,
+        lambda batch: upsert_people(session, batch),
+        page,
+        max_pages,
+    )
+    accounts = await _pull(
+        session,
+        SalesforceAccount,
+        salesforce.changed_accounts,
+        lambda batch: upsert_accounts(session, batch),
+        page,
+        max_pages,
+    )
     return people, accounts
+
+
+async def _pull(
+    session: Session,
+    model: Any,
+    fetch: Callable[[datetime | None, int], Awaitable[Sequence[Any]]],
+    store: Callable[[Sequence[Any]], int],
+    page: int,
+    max_pages: int,
+) -> list[Any]:
+    """Page forward from the high-water mark; each next page starts just before the last one's end,
+    so records sharing a ``SystemModstamp`` across a page boundary are read again rather than lost."""
+    since = _high_water(session, model.modified_at)
+    changed: list[Any] = []
+    for _ in range(max_pages):
+        batch = await fetch(since, page)
+        changed.extend(_only_new(session, model, batch))
+        store(batch)
+        session.flush()
+        if len(batch) < page:
+            break
+        last = batch[-1].modified_at
+        since = (
+            last - timedelta(microseconds=1)
+            if since is None or last - timedelta(microseconds=1) > since
+            else last
+        )
+    return changed
 
 
 def _only_new(session: Session, model: Any, records: Sequence[Any]) -> list[Any]:
