@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +84,8 @@ class MarketoState:
         self.core.clock = clock
 
     @property
-    def lock(self):
+    def lock(self) -> AbstractContextManager[bool]:
+        """The instance lock (re-entrant): hold it to read several parts consistently."""
         return self.core.lock
 
     @property
