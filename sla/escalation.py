@@ -164,7 +164,7 @@ def _execute(
     extra["data"] = {"notifications": statuses}
     waiting = "outbox_message_id" in extra or any(s in ("queued", "held") for s in statuses.values())
     if step.action in ("remind", "notify") and not waiting:
-        return "skipped", "nobody_reachable", extra
+        return "skipped", "rate_limited" if "suppressed" in statuses.values() else "nobody_reachable", extra
     return ("waiting" if waiting else "done"), None, extra
 
 
