@@ -22,6 +22,7 @@ from sandbox.marketo import MarketoState
 from sandbox.marketo import create_app as marketo_app
 from sandbox.salesforce.app import create_app as salesforce_app
 from sandbox.salesforce.outbound import OutboundSender
+from sandbox.salesforce.outbound_queue import OutboundPolicy
 from sandbox.salesforce.state import SalesforceState
 from sync.adapters import MarketoAdapter, SalesforceAdapter
 from sync.assembly import poller_jobs, register_handlers
@@ -145,9 +146,10 @@ async def a_world(
     *,
     routing: RoutingPort | None = None,
     marketo_limits: bool = True,
+    outbound_policy: OutboundPolicy | None = None,
 ) -> AsyncIterator[World]:
     config = config or SyncConfig()
-    salesforce_state = SalesforceState(clock=clock, daily_api_limit=100_000)
+    salesforce_state = SalesforceState(clock=clock, daily_api_limit=100_000, outbound_policy=outbound_policy)
     salesforce_state.add_connected_app(CONSUMER_KEY, public_pem())
     username = salesforce_state.get(salesforce_state.integration_user_id)["Username"]
     marketo_state = MarketoState(
