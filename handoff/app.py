@@ -22,6 +22,7 @@ from handoff.runtime import Runtime
 from handoff.scheduler import build_scheduler
 from handoff.web import cookie_serializer, require_role
 from sync.hooks.views import router as sync_hooks_router
+from sync.views import router as sync_ops_router
 
 BUILD_INFO = Info("handoff_build", "Version of the running Handoff")
 BUILD_INFO.info({"version": __version__})
@@ -31,6 +32,7 @@ def include_domain_routers(app: FastAPI) -> None:
     """Every router, with its guard. Public: health, metrics (if configured) and the self-authenticating hooks."""
     app.include_router(api_router, prefix="/api")
     app.include_router(sync_hooks_router)  # public: hooks authenticate themselves (org id, basic auth, secret)
+    app.include_router(sync_ops_router, prefix="/api", dependencies=[Depends(require_role("ops"))])
 
 
 def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> FastAPI:
