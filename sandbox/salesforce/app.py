@@ -4,7 +4,7 @@ It mounts OAuth (``/services/oauth2/token``), REST (``/services/data/vNN.N/…``
 (``/services/Soap/u/…``) and the sandbox's own admin API (``/_sandbox``), and turns every error on a REST
 path into Salesforce's JSON array (reference §2), unknown paths and methods included. Given
 ``run_outbound=True`` a background task delivers due Outbound Messages in a loop (the server does this;
-tests call ``OutboundSender.deliver_due`` themselves).
+tests call ``OutboundSender.deliver_due`` themselves); ``periodic`` jobs (persistence) share that loop.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -39,6 +39,11 @@ from sandbox.salesforce.state import SalesforceState
 
 log = logging.getLogger(__name__)
 
+ROUTERS = tuple(
+    m.router
+    for m in (oauth, routes_misc, routes_query, routes_composite, routes_sobjects, soap, routes_admin)
+)
+
 
 def _error_response(error: ApiError) -> Response:
     if error.status == 300:
@@ -53,6 +58,7 @@ def create_app(
     outbound_sender: OutboundSender | None = None,
     run_outbound: bool = False,
     outbound_interval_seconds: float = 1.0,
+    periodic: Sequence[Callable[[], None]] = (),
 ) -> FastAPI:
     """The emulator app for ``state``; ``clock`` (default: the state's own) becomes the org's clock."""
     if clock is not None:
@@ -61,9 +67,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = (
-            asyncio.create_task(_deliver_forever(sender, outbound_interval_seconds)) if run_outbound else None
-        )
+        jobs = ([sender.deliver_due] if run_outbound else []) + list(periodic)
+        task = asyncio.create_task(_every(jobs, outbound_interval_seconds)) if jobs else None
         try:
             yield
         finally:
@@ -77,8 +82,8 @@ def create_app(
     )
     app.state.salesforce = state
     app.state.outbound_sender = sender
-    for module in (oauth, routes_misc, routes_query, routes_composite, routes_sobjects, soap, routes_admin):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> Response:
@@ -109,17 +114,19 @@ def create_app(
 def _allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method some route accepts on this path, as Salesforce lists them in its 405 message."""
     methods: set[str] = set()
-    for route in app.router.routes:
+    for route in (route for router in ROUTERS for route in router.routes):
         match, _ = route.matches({**request.scope, "method": "GET"})
         if match is not Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
     return ",".join(sorted(methods)) or "GET"
 
 
-async def _deliver_forever(sender: OutboundSender, interval: float) -> None:
+async def _every(jobs: list[Callable[[], object]], interval: float) -> None:
+    """Run the background jobs (Outbound Message delivery, persistence) one after another, forever."""
     while True:
-        try:
-            await asyncio.to_thread(sender.deliver_due)
-        except Exception:
-            log.exception("outbound delivery pass failed")
+        for job in jobs:
+            try:
+                await asyncio.to_thread(job)
+            except Exception:
+                log.exception("background job %s failed", getattr(job, "__name__", job))
         await asyncio.sleep(interval)

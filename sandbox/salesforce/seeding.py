@@ -31,6 +31,7 @@ from sandbox.salesforce.outbound_rules import Evaluation, OutboundMessageConfig
 from sandbox.salesforce.schema import FieldDef, FieldType
 
 if TYPE_CHECKING:
+    from sandbox.salesforce.conversion import ConvertResult
     from sandbox.salesforce.state import ClientCredentialsApp, ConnectedApp, SalesforceState
 
 CriteriaSpec = Mapping[str, Any] | Sequence[Criterion] | Callable[[Mapping[str, Any]], bool]
@@ -139,6 +140,38 @@ class SeedingApi:
     ) -> None:
         with self.transaction():
             self.dml.delete(None, record_id, self.system_options(as_user, at))
+
+    def convert_lead(
+        self: SalesforceState,
+        lead_id: str,
+        *,
+        converted_status: str | None = None,
+        account_id: str | None = None,
+        contact_id: str | None = None,
+        owner_id: str | None = None,
+        opportunity_name: str | None = None,
+        do_not_create_opportunity: bool = False,
+        overwrite_lead_source: bool = False,
+        as_user: str | None = None,
+        at: datetime | None = None,
+    ) -> ConvertResult:
+        """Convert a lead as SOAP ``convertLead`` does; ``converted_status`` defaults to the first converted one."""
+        from sandbox.salesforce.conversion import LeadConvert, convert_lead
+
+        if converted_status is None:
+            converted = next((s for s in self.lead_statuses() if s.get("IsConverted")), None)
+            converted_status = converted["ApiName"] if converted else None
+        request = LeadConvert(
+            lead_id,
+            converted_status,
+            account_id,
+            contact_id,
+            owner_id,
+            opportunity_name,
+            do_not_create_opportunity,
+            overwrite_lead_source,
+        )
+        return convert_lead(self, request, self.system_options(as_user, at))
 
     def add_account(self: SalesforceState, fields: Mapping[str, Any], **options: Any) -> str:
         return self.insert("Account", fields, **options)
