@@ -35,14 +35,23 @@ class DeliveryReport:
 def record_deliveries(
     session: Session, ctx: SlaContext, *, now: datetime, away: tuple = (), limit: int = 5000
 ) -> DeliveryReport:
+    """Settle what the outbox finished since the last call; only the step runs it concerns are looked at,
+    so messages stuck behind a channel that is down cost nothing per tick."""
     report = DeliveryReport()
+    affected: set[int] = set()
     for notification, message in repository.delivered_notifications(session, limit):
         _settle_notification(session, ctx, notification, message, report)
+        if notification.step_run_id is not None:
+            affected.add(notification.step_run_id)
     session.flush()
-    for run in repository.waiting_step_runs(session, limit):
+    for run in repository.runs_with_final_outbox(session, limit):
         if run.action == "reassign":
             _apply_reassignment(session, ctx, run, now=now, away=away, report=report)
         else:
+            affected.add(int(run.id))  # type: ignore[arg-type]
+    session.flush()
+    for run in repository.step_runs_by_id(session, sorted(affected)):
+        if run.status == "waiting" and run.action != "reassign":
             _complete_run(session, ctx, run, report)
     return report
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from routing.models import Handoff, HandoffEvent
@@ -79,20 +79,25 @@ def clocks_with_handoffs(session: Session, clock_ids: Sequence[int]) -> list[tup
 
 
 def open_clocks_for_who(session: Session, who_ids: Sequence[str]) -> list[tuple[SlaClock, Handoff]]:
-    """Open clocks of handoffs whose Lead or converted Contact is one of ``who_ids`` (both columns indexed)."""
-    found: dict[int, tuple[SlaClock, Handoff]] = {}
-    for chunk in chunks(list(who_ids), IN_CHUNK // 2):
+    """Open clocks of handoffs whose Lead or converted Contact is one of ``who_ids``.
+
+    Two indexed lookups find the handoffs (``sfdc_lead_id``, ``sfdc_contact_id``), then the open clocks are
+    read by handoff id; one query with an OR across the join would walk every open clock instead.
+    """
+    handoff_ids: set[int] = set()
+    for chunk in chunks(list(who_ids)):
+        for column in (Handoff.sfdc_lead_id, Handoff.sfdc_contact_id):
+            rows = session.execute(select(Handoff.id).where(column.in_(chunk)))  # type: ignore[union-attr]
+            handoff_ids.update(int(value) for value in rows.scalars())
+    found: list[tuple[SlaClock, Handoff]] = []
+    for chunk in chunks(sorted(handoff_ids)):
         rows = session.execute(
             select(SlaClock, Handoff)
             .join(Handoff, Handoff.id == SlaClock.handoff_id)  # type: ignore[arg-type]
-            .where(
-                SlaClock.status == "open",
-                or_(Handoff.sfdc_lead_id.in_(chunk), Handoff.sfdc_contact_id.in_(chunk)),  # type: ignore[union-attr]
-            )
+            .where(SlaClock.handoff_id.in_(chunk), SlaClock.status == "open")  # type: ignore[attr-defined]
         )
-        for clock, handoff in rows.all():
-            found[int(clock.id)] = (clock, handoff)  # type: ignore[arg-type]
-    return list(found.values())
+        found.extend((clock, handoff) for clock, handoff in rows.all())
+    return found
 
 
 def past_owner_ids(session: Session, handoff_id: int) -> list[str]:
@@ -198,11 +203,24 @@ def delivered_notifications(session: Session, limit: int) -> list[tuple[SlaNotif
     return list(rows.all())
 
 
-def waiting_step_runs(session: Session, limit: int) -> list[SlaStepRun]:
+def runs_with_final_outbox(session: Session, limit: int) -> list[SlaStepRun]:
+    """Waiting step runs (reassign, recycle) whose own outbox message has reached a final state."""
     rows = session.execute(
-        select(SlaStepRun).where(SlaStepRun.status == "waiting").order_by(SlaStepRun.id).limit(limit)
+        select(SlaStepRun)
+        .join(OutboxMessage, OutboxMessage.id == SlaStepRun.outbox_message_id)  # type: ignore[arg-type]
+        .where(SlaStepRun.status == "waiting", OutboxMessage.status.in_(FINAL_OUTBOX))  # type: ignore[attr-defined]
+        .order_by(SlaStepRun.id)
+        .limit(limit)
     )
     return list(rows.scalars())
+
+
+def step_runs_by_id(session: Session, run_ids: Sequence[int]) -> list[SlaStepRun]:
+    runs: list[SlaStepRun] = []
+    for chunk in chunks(list(run_ids)):
+        rows = session.execute(select(SlaStepRun).where(SlaStepRun.id.in_(chunk)).order_by(SlaStepRun.id))  # type: ignore[union-attr]
+        runs.extend(rows.scalars())
+    return runs
 
 
 def notifications_of(session: Session, step_run_id: int) -> list[SlaNotification]:

@@ -318,7 +318,7 @@ def _apply_touch(
     clock.end_reason = "touched"
     session.add(clock)
     in_time = at <= clock.due_at
-    earlier_breach = any(
+    earlier_breach = clock.sequence > 1 and any(
         c.breached
         for c in repository.clocks_of(session, int(handoff.id))  # type: ignore[arg-type]
         if c.id != clock.id
