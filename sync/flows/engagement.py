@@ -7,6 +7,8 @@ id (handoffs we routed first, then one Marketo read for the rest), skips activit
 exists, and creates the rest in one ``/composite/sobjects`` call (§4). Salesforce has no idempotency key,
 so every Task carries its activity's marker in its description and the batch first asks Salesforce
 for Tasks with those markers: a retry after a crash between the create and the sent mark finds them.
+A person who is in no Salesforce record is skipped (``not_in_salesforce``), unless their handoff is
+``route_ready``: their Lead is being created, so the Task waits for it instead of being lost.
 
 Payload: ``{"marketo_guid": "102988", "lead_id": 1001, "activity_type_id": 10,
 "activity_date": "2026-11-02T09:00:00Z", "primary": "Spring launch", "attributes": {"Link": "…"}}``.
@@ -25,7 +27,7 @@ from handoff.clock import Clock
 from routing.models import Handoff
 from sync import kinds
 from sync.config import EngagementSettings
-from sync.errors import PermanentError
+from sync.errors import PermanentError, RetryableError
 from sync.inbox import InboxWork
 from sync.mapping import FieldMapping
 from sync.outbox import PRIORITY_SYNC, OutboxWork, Outcome, enqueue
@@ -36,6 +38,7 @@ from sync.soql import id_list, is_record_id, like_prefix
 TASK_BATCH = 200
 MARKER = re.compile(r"\(Marketo activity ([^)\s]{1,64})\)")
 GUARD_WINDOW = timedelta(days=7)
+WAIT_FOR_LEAD_SECONDS = 15.0
 VERBS = {10: "Opened email", 11: "Clicked a link in email", 2: "Filled out form"}
 
 
@@ -117,14 +120,22 @@ class CreateTasks:
         self.clock = clock
 
     async def __call__(self, works: Sequence[OutboxWork]) -> list[Outcome]:
-        who = await self._who_ids({int(w.payload["lead_id"]) for w in works})
+        who, being_routed = await self._who_ids({int(w.payload["lead_id"]) for w in works})
         existing = await self._existing_tasks({who[m] for m in who})
         results: list[Outcome] = [None] * len(works)
         to_create: list[tuple[int, dict[str, Any]]] = []
         for index, work in enumerate(works):
             payload = work.payload
-            who_id = who.get(int(payload["lead_id"]))
-            if who_id is None:
+            marketo_id = int(payload["lead_id"])
+            who_id = who.get(marketo_id)
+            if who_id is None and marketo_id in being_routed:
+                # The person's Lead is being created right now: try again once it exists.
+                results[index] = RetryableError(
+                    f"Marketo person {marketo_id} is being routed; the Task waits for the Lead",
+                    code="WAITING_FOR_LEAD",
+                    retry_after_seconds=WAIT_FOR_LEAD_SECONDS,
+                )
+            elif who_id is None:
                 results[index] = {"status": "skipped", "reason": "not_in_salesforce"}
             elif payload["marketo_guid"] in existing:
                 results[index] = {"status": "exists", "task_id": existing[payload["marketo_guid"]]}
@@ -153,9 +164,13 @@ class CreateTasks:
                     )
         return results
 
-    async def _who_ids(self, marketo_ids: set[int]) -> dict[int, str]:
-        """Contact id if there is one, else the Lead id: from our handoffs, then from Marketo."""
+    async def _who_ids(self, marketo_ids: set[int]) -> tuple[dict[int, str], set[int]]:
+        """Contact id if there is one, else the Lead id: from our handoffs, then from Marketo.
+
+        Also returns the people whose handoff is about to be routed (their Lead does not exist yet).
+        """
         who: dict[int, str] = {}
+        being_routed: set[int] = set()
         with self.session_factory() as session:
             rows = session.exec(
                 select(Handoff)
@@ -166,6 +181,8 @@ class CreateTasks:
                 chosen = handoff.sfdc_contact_id or handoff.sfdc_lead_id
                 if handoff.marketo_id is not None and chosen:
                     who[handoff.marketo_id] = chosen
+                elif handoff.marketo_id is not None and handoff.state == "route_ready":
+                    being_routed.add(handoff.marketo_id)
         missing = sorted(marketo_ids - set(who))
         fields = [f for f in (self.mapping.contact_id_field, self.mapping.lead_id_field) if f]
         if missing and fields:
@@ -174,7 +191,7 @@ class CreateTasks:
                 chosen = next((person.get(f) for f in fields if is_record_id(person.get(f))), None)
                 if chosen:
                     who[int(person["id"])] = chosen
-        return who
+        return who, being_routed - set(who)
 
     async def _existing_tasks(self, who_ids: set[str]) -> dict[str, str]:
         if not who_ids:
