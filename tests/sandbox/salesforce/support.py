@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import jwt
 import requests
 from simple_salesforce import Salesforce
@@ -152,3 +153,17 @@ def assertion(org: Org, *, now: datetime | None = None, key_pem: str | None = No
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def rest_client(org: Org, **app_options: Any) -> Iterator[httpx.Client]:
+    """An httpx client on plain HTTP loopback, logged in through the JWT bearer flow."""
+    with (
+        serve_app(create_app(org.state, **app_options)) as base_url,
+        httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client,
+    ):
+        now = org.state.clock()
+        reply = client.post("/services/oauth2/token", data={"grant_type": JWT_GRANT, "assertion": assertion(org, now=now)})
+        reply.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
+        yield client
