@@ -163,7 +163,9 @@ def rest_client(org: Org, **app_options: Any) -> Iterator[httpx.Client]:
         httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client,
     ):
         now = org.state.clock()
-        reply = client.post("/services/oauth2/token", data={"grant_type": JWT_GRANT, "assertion": assertion(org, now=now)})
+        reply = client.post(
+            "/services/oauth2/token", data={"grant_type": JWT_GRANT, "assertion": assertion(org, now=now)}
+        )
         reply.raise_for_status()
         client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
         yield client

@@ -75,7 +75,9 @@ def test_a_rule_id_applies_that_rule_on_create_only(api: httpx.Client, org: Org)
     lead_id = create(api, {"Sforce-Auto-Assign": everything_to_emea}, Country="US")
     assert owner_of(org, lead_id) == org.emea_queue
 
-    api.patch(f"{LEADS}/{lead_id}", json={"OwnerId": org.ann}, headers={"Sforce-Auto-Assign": everything_to_emea})
+    api.patch(
+        f"{LEADS}/{lead_id}", json={"OwnerId": org.ann}, headers={"Sforce-Auto-Assign": everything_to_emea}
+    )
     assert owner_of(org, lead_id) == org.ann, "a rule id is not applied on update"
 
 
@@ -91,7 +93,9 @@ def test_the_rule_is_visible_to_soql(api: httpx.Client, org: Org) -> None:
     soql = "SELECT Id, Name, Active, SobjectType FROM AssignmentRule WHERE SobjectType = 'Lead' AND Active = true"
     records = api.get("/services/data/v59.0/query", params={"q": soql}).json()["records"]
     assert [(r["Id"], r["Active"]) for r in records] == [(org.rule_id, True)]
-    queues = api.get("/services/data/v59.0/query", params={"q": "SELECT Name FROM Group WHERE Type = 'Queue'"}).json()
+    queues = api.get(
+        "/services/data/v59.0/query", params={"q": "SELECT Name FROM Group WHERE Type = 'Queue'"}
+    ).json()
     assert sorted(r["Name"] for r in queues["records"]) == ["EMEA Inbound", "Unassigned Leads"]
 
 
@@ -110,9 +114,17 @@ def test_criteria_compare_like_rule_criteria() -> None:
         "Rule",
         [
             RuleEntry("005A", [Criterion("NumberOfEmployees", "greaterOrEqual", 1000)]),
-            RuleEntry("005B", [Criterion("Industry", "equals", ["Banking", "Insurance"]), Criterion("Country", "notEqual", "US")]),
+            RuleEntry(
+                "005B",
+                [
+                    Criterion("Industry", "equals", ["Banking", "Insurance"]),
+                    Criterion("Country", "notEqual", "US"),
+                ],
+            ),
             RuleEntry("005C", lambda lead: str(lead.get("Email", "")).endswith(".de")),
-            RuleEntry("005D", [Criterion("Company", "startsWith", "acme"), Criterion("Title", "contains", "VP")]),
+            RuleEntry(
+                "005D", [Criterion("Company", "startsWith", "acme"), Criterion("Title", "contains", "VP")]
+            ),
         ],
     )
     assert choose_owner(rule, {"NumberOfEmployees": 5000}, "00GX") == "005A"

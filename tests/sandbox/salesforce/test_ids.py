@@ -28,7 +28,9 @@ def test_an_18_character_id_is_case_insensitive() -> None:
     assert ids.to18("001d000000irfmaiah") == "001D000000IRFmaIAH"
 
 
-@pytest.mark.parametrize("value", ["", "abc", "00Q5g000000G2vd!", "00Q5g000000G2vdEA", "00Q5g000000G2vdEA9", 42])
+@pytest.mark.parametrize(
+    "value", ["", "abc", "00Q5g000000G2vd!", "00Q5g000000G2vdEA", "00Q5g000000G2vdEA9", 42]
+)
 def test_anything_else_is_not_an_id(value: object) -> None:
     assert not ids.is_id_shaped(value)
     if isinstance(value, str):

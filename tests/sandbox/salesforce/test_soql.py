@@ -26,7 +26,12 @@ def state(clock: ManualClock) -> SalesforceState:
         ("delta", "de", 5, "delta@acme.example", queue, datetime(2026, 11, 1, 23, 59, tzinfo=UTC)),
     ]
     for name, country, employees, email, owner, created in rows:
-        fields = {"LastName": name, "Company": f"{name} Co", "Country": country, "NumberOfEmployees": employees}
+        fields = {
+            "LastName": name,
+            "Company": f"{name} Co",
+            "Country": country,
+            "NumberOfEmployees": employees,
+        }
         fields |= {"Email": email, "OwnerId": owner}
         state.add_lead({k: v for k, v in fields.items() if v is not None}, at=created)
     return state
@@ -52,14 +57,32 @@ def test_parser_builds_the_condition_tree() -> None:
 
 
 def test_text_comparisons_are_case_insensitive_and_ordering_puts_nulls_first(state: SalesforceState) -> None:
-    assert names(state, "SELECT LastName FROM Lead WHERE Country = 'DE' ORDER BY LastName") == ["Alpha", "delta"]
-    assert names(state, "select lastname from lead order by country, lastname") == ["Gamma", "Alpha", "delta", "Beta"]
-    assert names(state, "SELECT LastName FROM Lead ORDER BY Country DESC NULLS LAST LIMIT 2 OFFSET 1") == ["Alpha", "delta"]
+    assert names(state, "SELECT LastName FROM Lead WHERE Country = 'DE' ORDER BY LastName") == [
+        "Alpha",
+        "delta",
+    ]
+    assert names(state, "select lastname from lead order by country, lastname") == [
+        "Gamma",
+        "Alpha",
+        "delta",
+        "Beta",
+    ]
+    assert names(state, "SELECT LastName FROM Lead ORDER BY Country DESC NULLS LAST LIMIT 2 OFFSET 1") == [
+        "Alpha",
+        "delta",
+    ]
 
 
 def test_not_equal_and_not_in_match_nulls_as_soql_does(state: SalesforceState) -> None:
-    assert names(state, "SELECT LastName FROM Lead WHERE Country != 'US' ORDER BY LastName") == ["Alpha", "delta", "Gamma"]
-    assert names(state, "SELECT LastName FROM Lead WHERE Country NOT IN ('DE') ORDER BY LastName") == ["Beta", "Gamma"]
+    assert names(state, "SELECT LastName FROM Lead WHERE Country != 'US' ORDER BY LastName") == [
+        "Alpha",
+        "delta",
+        "Gamma",
+    ]
+    assert names(state, "SELECT LastName FROM Lead WHERE Country NOT IN ('DE') ORDER BY LastName") == [
+        "Beta",
+        "Gamma",
+    ]
     assert names(state, "SELECT LastName FROM Lead WHERE Email = null") == ["Gamma"]
 
 
@@ -67,19 +90,29 @@ def test_numbers_like_and_boolean_logic(state: SalesforceState) -> None:
     soql = "SELECT LastName FROM Lead WHERE (NumberOfEmployees >= 50 OR Email LIKE '%ACME%') AND IsConverted = false"
     assert sorted(names(state, soql)) == ["Alpha", "Beta", "delta"]
     assert names(state, "SELECT LastName FROM Lead WHERE Email LIKE 'd_lta@%'") == ["delta"]
-    assert names(state, "SELECT LastName FROM Lead WHERE NOT (NumberOfEmployees < 100) AND Email != null") == ["Beta"]
+    assert names(
+        state, "SELECT LastName FROM Lead WHERE NOT (NumberOfEmployees < 100) AND Email != null"
+    ) == ["Beta"]
 
 
 def test_datetime_and_relative_date_literals(state: SalesforceState) -> None:
     assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate = TODAY") == ["Alpha"]
     assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate = YESTERDAY") == ["delta"]
-    assert sorted(names(state, "SELECT LastName FROM Lead WHERE CreatedDate = LAST_N_DAYS:3")) == ["Alpha", "Beta", "delta"]
+    assert sorted(names(state, "SELECT LastName FROM Lead WHERE CreatedDate = LAST_N_DAYS:3")) == [
+        "Alpha",
+        "Beta",
+        "delta",
+    ]
     assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate < LAST_N_DAYS:30") == ["Gamma"]
-    assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate > 2026-11-01T23:00:00Z ORDER BY CreatedDate") == [
+    assert names(
+        state, "SELECT LastName FROM Lead WHERE CreatedDate > 2026-11-01T23:00:00Z ORDER BY CreatedDate"
+    ) == [
         "delta",
         "Alpha",
     ]
-    assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate >= 2026-11-02T09:00:00+01:00") == ["Alpha"]
+    assert names(state, "SELECT LastName FROM Lead WHERE CreatedDate >= 2026-11-02T09:00:00+01:00") == [
+        "Alpha"
+    ]
 
 
 def test_date_fields_compare_with_date_literals(state: SalesforceState, clock: ManualClock) -> None:
@@ -88,20 +121,30 @@ def test_date_fields_compare_with_date_literals(state: SalesforceState, clock: M
     state.add_task({"Subject": "Later", "WhoId": lead_id, "ActivityDate": date(2026, 11, 20)})
     subjects = [t["Subject"] for t in state.query("SELECT Subject FROM Task WHERE ActivityDate = TODAY")]
     assert subjects == ["Call"]
-    later = state.query("SELECT Subject FROM Task WHERE ActivityDate > 2026-11-02 AND WhoId = '" + lead_id[:15] + "'")
+    later = state.query(
+        "SELECT Subject FROM Task WHERE ActivityDate > 2026-11-02 AND WhoId = '" + lead_id[:15] + "'"
+    )
     assert [t["Subject"] for t in later] == ["Later"]
 
 
 def test_parent_relationships_come_back_nested_and_polymorphic_owners_as_name(state: SalesforceState) -> None:
-    records = state.query("SELECT LastName, Owner.Name, Owner.Type, CreatedBy.Name FROM Lead ORDER BY LastName")
+    records = state.query(
+        "SELECT LastName, Owner.Name, Owner.Type, CreatedBy.Name FROM Lead ORDER BY LastName"
+    )
     alpha = records[0]
     assert alpha["Owner"]["attributes"]["type"] == "Name"
     assert alpha["Owner"]["attributes"]["url"].startswith("/services/data/v59.0/sobjects/User/005")
     assert (alpha["Owner"]["Name"], alpha["Owner"]["Type"]) == ("Ann Rep", "User")
     assert alpha["CreatedBy"]["attributes"]["type"] == "User"
     beta = records[1]
-    assert (beta["Owner"]["Type"], beta["Owner"]["attributes"]["url"][:36]) == ("Queue", "/services/data/v59.0/sobjects/Group/")
-    assert names(state, "SELECT LastName FROM Lead WHERE Owner.Type = 'Queue' ORDER BY LastName") == ["Beta", "delta"]
+    assert (beta["Owner"]["Type"], beta["Owner"]["attributes"]["url"][:36]) == (
+        "Queue",
+        "/services/data/v59.0/sobjects/Group/",
+    )
+    assert names(state, "SELECT LastName FROM Lead WHERE Owner.Type = 'Queue' ORDER BY LastName") == [
+        "Beta",
+        "delta",
+    ]
 
 
 def test_an_empty_parent_is_null(state: SalesforceState) -> None:
@@ -123,17 +166,25 @@ def test_mixing_and_or_without_parentheses_is_malformed(state: SalesforceState) 
     column = soql.index(" OR ") + 2
     error = error_of(state, soql)
     assert error.code == "MALFORMED_QUERY"
-    assert error.message == f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:1:Column:{column}\nunexpected token: 'OR'"
+    assert (
+        error.message
+        == f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:1:Column:{column}\nunexpected token: 'OR'"
+    )
 
 
 def test_unknown_names_are_invalid_field_and_invalid_type(state: SalesforceState) -> None:
     field_error = error_of(state, "SELECT Id, Foo FROM Lead")
     assert field_error.code == "INVALID_FIELD"
-    assert field_error.message.startswith("\nSELECT Id, Foo FROM Lead\n           ^\nERROR at Row:1:Column:12\n")
+    assert field_error.message.startswith(
+        "\nSELECT Id, Foo FROM Lead\n           ^\nERROR at Row:1:Column:12\n"
+    )
     assert "No such column 'Foo' on entity 'Lead'." in field_error.message
     assert "Didn't understand relationship 'Ownr'" in error_of(state, "SELECT Ownr.Name FROM Lead").message
     type_error = error_of(state, "SELECT Id FROM Widget__c")
-    assert type_error.code == "INVALID_TYPE" and "sObject type 'Widget__c' is not supported" in type_error.message
+    assert (
+        type_error.code == "INVALID_TYPE"
+        and "sObject type 'Widget__c' is not supported" in type_error.message
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,7 +205,11 @@ def test_unknown_names_are_invalid_field_and_invalid_type(state: SalesforceState
             "INVALID_FIELD",
             "value of filter criterion for field 'Email' must be of type string and should be enclosed in quotes",
         ),
-        ("SELECT Id FROM Lead WHERE OwnerId = 'nobody'", "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: nobody"),
+        (
+            "SELECT Id FROM Lead WHERE OwnerId = 'nobody'",
+            "INVALID_QUERY_FILTER_OPERATOR",
+            "invalid ID field: nobody",
+        ),
         ("SELECT Id FROM Lead WHERE", "MALFORMED_QUERY", "unexpected token: '<EOF>'"),
         ("SELECT Id, Id FROM Lead", "MALFORMED_QUERY", "duplicate field selected: Id"),
     ],
@@ -167,4 +222,7 @@ def test_bad_filters_get_salesforce_errors(state: SalesforceState, soql: str, co
 
 def test_offset_is_capped_at_2000(state: SalesforceState) -> None:
     error = error_of(state, "SELECT Id FROM Lead OFFSET 2001")
-    assert (error.code, error.message) == ("NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000")
+    assert (error.code, error.message) == (
+        "NUMBER_OUTSIDE_VALID_RANGE",
+        "Maximum SOQL offset allowed is 2000",
+    )
