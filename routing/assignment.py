@@ -150,7 +150,7 @@ class Assigner:
         self.session.add(handoff)
         self.session.flush()
         enqueue_marketo_update(
-            self.session, handoff, event, active.config.writeback, "route", decision.summary, now
+            self.session, handoff, event.id, active.config.writeback, "route", decision.summary, now
         )
 
 

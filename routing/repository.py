@@ -47,6 +47,7 @@ def add_event(
     data: dict[str, Any] | None = None,
     config_version_id: int | None = None,
     actor: str = "handoff",
+    flush: bool = True,
 ) -> HandoffEvent:
     assert handoff.id is not None, "flush the handoff before adding events"
     event = HandoffEvent(
@@ -60,7 +61,8 @@ def add_event(
         actor=actor,
     )
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from handoff.clock import Clock
@@ -62,8 +63,8 @@ class ActiveConfig:
 class Evaluation:
     handoff: Handoff
     decision: Decision
-    event: HandoffEvent
-    snapshot: PersonSnapshot | None = None
+    event_id: int
+    snapshot_id: int | None = None
 
 
 def storable(value: Any, depth: int = 0) -> Any:
@@ -119,49 +120,57 @@ class RoutingService:
         if self.lookup is None:
             raise ValueError("evaluating people needs a ContextLookup")
         contexts = self.lookup.contexts(self.session, keys, current)
-        return [
-            self._evaluate_one(person, key, handoff, context, active, now)
-            for (person, key), handoff, context in zip(keyed, current, contexts, strict=True)
-        ]
-
-    def _evaluate_one(
-        self,
-        person: Qualified,
-        key: PersonKeys,
-        handoff: Handoff | None,
-        context: SalesforceContext,
-        active: ActiveConfig,
-        now: datetime,
-    ) -> Evaluation:
-        stored_fields = storable(person.fields) if isinstance(person.fields, Mapping) else {}
-        decision = active.gate.decide(stored_fields, context, now)
-        snapshot = PersonSnapshot(
-            marketo_id=key.marketo_id,
-            email=key.email[:320] if key.email else None,
-            captured_at=now,
-            fields=stored_fields,
-            context=context.to_json(),
-        )
-        self.session.add(snapshot)
-        if handoff is None:
-            handoff = Handoff(marketo_id=key.marketo_id, state="mql", mql_at=now, updated_at=now)
-            self._describe(handoff, key, person.fields)
-            self.session.add(handoff)
-            self.session.flush()
-            repository.add_event(
-                self.session,
-                handoff,
-                "mql",
-                now,
-                message="Qualified in Marketo.",
-                config_version_id=active.version_id,
-                actor=person.actor,
+        # Snapshots and events go in as one multi-row INSERT each (no ORM objects: at thousands a
+        # second, constructing them costs more than writing them); handoffs stay ORM, inserted projected.
+        decisions = []
+        snapshot_rows = []
+        for (person, key), context in zip(keyed, contexts, strict=True):
+            stored_fields = storable(person.fields) if isinstance(person.fields, Mapping) else {}
+            decisions.append(active.gate.decide(stored_fields, context, now))
+            snapshot_rows.append(
+                {
+                    "marketo_id": key.marketo_id,
+                    "email": key.email[:320] if key.email else None,
+                    "captured_at": now,
+                    "fields": stored_fields,
+                    "context": context.to_json(),
+                }
             )
-        else:
+        snapshot_ids = _insert_returning_ids(self.session, PersonSnapshot, snapshot_rows)
+        fresh: list[bool] = []
+        handoffs: list[Handoff] = []
+        for (person, key), handoff, decision, snapshot_id in zip(
+            keyed, current, decisions, snapshot_ids, strict=True
+        ):
+            fresh.append(handoff is None)
+            if handoff is None:
+                handoff = Handoff(marketo_id=key.marketo_id, state="mql", mql_at=now, updated_at=now)
             self._describe(handoff, key, person.fields)
-            self.session.flush()
-        event = self.record_decision(handoff, decision, active, now, snapshot)
-        return Evaluation(handoff, decision, event, snapshot)
+            project(handoff, decision, active, now, snapshot_id)
+            handoffs.append(handoff)
+        self.session.add_all(handoffs)
+        self.session.flush()
+        event_rows = []
+        for (person, _), handoff, decision, snapshot_id, is_new in zip(
+            keyed, handoffs, decisions, snapshot_ids, fresh, strict=True
+        ):
+            if is_new:
+                event_rows.append(
+                    _event_row(handoff, "mql", now, None, "Qualified in Marketo.", {}, active, person.actor)
+                )
+            event_rows.append(_decision_row(handoff, decision, active, now, snapshot_id))
+        event_ids = iter(_insert_returning_ids(self.session, HandoffEvent, event_rows))
+        results = []
+        for handoff, decision, snapshot_id, is_new in zip(
+            handoffs, decisions, snapshot_ids, fresh, strict=True
+        ):
+            if is_new:
+                next(event_ids)
+            results.append(Evaluation(handoff, decision, next(event_ids), snapshot_id))
+        for evaluation in results:
+            if evaluation.decision.outcome == "reject":
+                _write_back_rejection(self.session, evaluation, active, now)
+        return results
 
     def _describe(self, handoff: Handoff, key: PersonKeys, fields: Any) -> None:
         handoff.email = key.email[:320] if key.email else None
@@ -169,16 +178,6 @@ class RoutingService:
         handoff.company = key.company
         source = fields.get("leadSource") if isinstance(fields, Mapping) else None
         handoff.source = clean_text(source, 128)[0]
-
-    def record_decision(
-        self,
-        handoff: Handoff,
-        decision: Decision,
-        active: ActiveConfig,
-        now: datetime,
-        snapshot: PersonSnapshot | None = None,
-    ) -> HandoffEvent:
-        return record_decision(self.session, handoff, decision, active, now, snapshot)
 
     def expire_holds(self, active: ActiveConfig, limit: int = 1000) -> list[Evaluation]:
         """Re-judge holds older than the timeout on their last snapshot: those still waiting leak.
@@ -203,8 +202,7 @@ class RoutingService:
                 problems=stored.problems,
             )
             decision = active.gate.decide(fields, context, now)
-            event = self.record_decision(handoff, decision, active, now)
-            results.append(Evaluation(handoff, decision, event, snapshot))
+            results.append(record_decision(self.session, handoff, decision, active, now))
         return results
 
 
@@ -214,26 +212,82 @@ def record_decision(
     decision: Decision,
     active: ActiveConfig,
     now: datetime,
-    snapshot: PersonSnapshot | None = None,
-) -> HandoffEvent:
-    """Append the decision event and move the projection; a timed-out hold is closed as leakage."""
-    leaked = decision.reason_code == "hold_expired"
-    kind = "leaked" if leaked else EVENT_KIND[decision.outcome]
-    data: dict[str, Any] = {"decision": decision.to_json()}
-    if snapshot is not None:
-        session.flush()
-        data["snapshot_id"] = snapshot.id
-        handoff.snapshot_id = snapshot.id
-    event = repository.add_event(
-        session,
-        handoff,
-        kind,
-        now,
-        reason_code=decision.reason_code,
-        message=decision.message,
-        data=data,
-        config_version_id=active.version_id,
+    snapshot_id: int | None = None,
+) -> Evaluation:
+    """Move the projection, append the decision event and queue the write-back of a rejection."""
+    project(handoff, decision, active, now, snapshot_id)
+    session.add(handoff)
+    session.flush()
+    [event_id] = _insert_returning_ids(
+        session, HandoffEvent, [_decision_row(handoff, decision, active, now, snapshot_id)]
     )
+    evaluation = Evaluation(handoff, decision, event_id, snapshot_id)
+    if decision.outcome == "reject":
+        _write_back_rejection(session, evaluation, active, now)
+    return evaluation
+
+
+def _write_back_rejection(
+    session: Session, evaluation: Evaluation, active: ActiveConfig, now: datetime
+) -> None:
+    enqueue_marketo_update(
+        session,
+        evaluation.handoff,
+        evaluation.event_id,
+        active.config.writeback,
+        "reject",
+        evaluation.decision.message,
+        now,
+    )
+
+
+def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    table = model.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.execute(statement, rows).scalars())
+
+
+def _event_row(
+    handoff: Handoff,
+    kind: str,
+    now: datetime,
+    reason_code: str | None,
+    message: str,
+    data: dict[str, Any],
+    active: ActiveConfig,
+    actor: str = "handoff",
+) -> dict[str, Any]:
+    assert handoff.id is not None, "flush the handoff before adding events"
+    return {
+        "handoff_id": handoff.id,
+        "at": now,
+        "kind": kind,
+        "reason_code": reason_code,
+        "message": message,
+        "data": data,
+        "config_version_id": active.version_id,
+        "actor": actor,
+    }
+
+
+def _decision_row(
+    handoff: Handoff, decision: Decision, active: ActiveConfig, now: datetime, snapshot_id: int | None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"decision": decision.to_json()}
+    if snapshot_id is not None:
+        data["snapshot_id"] = snapshot_id
+    kind = "leaked" if decision.reason_code == "hold_expired" else EVENT_KIND[decision.outcome]
+    return _event_row(handoff, kind, now, decision.reason_code, decision.message, data, active)
+
+
+def project(
+    handoff: Handoff, decision: Decision, active: ActiveConfig, now: datetime, snapshot_id: int | None
+) -> None:
+    """Move the ``Handoff`` projection to this decision (a timed-out hold is closed as leakage)."""
+    if snapshot_id is not None:
+        handoff.snapshot_id = snapshot_id
     segment = active.config.segment(decision.segment)
     handoff.segment = decision.segment
     handoff.sla_policy = segment.sla if segment else None
@@ -244,7 +298,7 @@ def record_decision(
     handoff.config_version_id = active.version_id
     handoff.sfdc_account_id = decision.attributes.get("account_id")
     handoff.updated_at = now
-    if leaked:
+    if decision.reason_code == "hold_expired":
         handoff.state = "held"
         handoff.closed_at = now
     elif decision.outcome == "route":
@@ -255,10 +309,3 @@ def record_decision(
     else:
         handoff.state = "rejected"
         handoff.closed_at = now
-    session.add(handoff)
-    session.flush()
-    if decision.outcome == "reject":
-        enqueue_marketo_update(
-            session, handoff, event, active.config.writeback, "reject", decision.message, now
-        )
-    return event

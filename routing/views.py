@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from handoff.web import ClockDep, PrincipalDep, SessionDep
 from routing import repository
@@ -77,6 +78,14 @@ def _rejected(exc: ConfigRejected) -> HTTPException:
     )
 
 
+def _committed(session: Session, version: ConfigVersion) -> VersionRead:
+    """Commit before answering: a yield dependency's exit (``SessionDep``'s commit) runs after the
+    response is sent (FastAPI's default dependency scope), so a client's next request could miss it."""
+    answer = VersionRead.of(version)
+    session.commit()
+    return answer
+
+
 def _not_found(exc: VersionNotFound) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
 
@@ -122,13 +131,13 @@ def propose(
         )
     except ConfigRejected as exc:
         raise _rejected(exc) from exc
-    return VersionRead.of(version)
+    return _committed(session, version)
 
 
 @router.post("/config/versions/{version_id}/activate", response_model=VersionRead)
 def activate(version_id: int, session: SessionDep, clock: ClockDep, validator: ValidatorDep) -> VersionRead:
     try:
-        return VersionRead.of(ConfigVersions(session, clock, validator).activate(version_id))
+        return _committed(session, ConfigVersions(session, clock, validator).activate(version_id))
     except VersionNotFound as exc:
         raise _not_found(exc) from exc
     except ConfigRejected as exc:
@@ -147,7 +156,7 @@ def rollback(
         raise _not_found(exc) from exc
     except ConfigRejected as exc:
         raise _rejected(exc) from exc
-    return VersionRead.of(version)
+    return _committed(session, version)
 
 
 @router.get("/config/versions/{version_id}/diff")

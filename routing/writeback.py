@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from routing.config import Writeback
-from routing.models import Handoff, HandoffEvent
+from routing.models import Handoff
 from sync.outbox import PRIORITY_SYNC, enqueue
 
 MARKETO_LEAD_UPDATE = "marketo.lead.update"
@@ -37,7 +37,7 @@ def marketo_fields(writeback: Writeback, outcome: str, summary: str) -> dict[str
 def enqueue_marketo_update(
     session: Session,
     handoff: Handoff,
-    event: HandoffEvent,
+    event_id: int | None,
     writeback: Writeback,
     outcome: str,
     summary: str,
@@ -51,7 +51,7 @@ def enqueue_marketo_update(
         session,
         target="marketo",
         operation=MARKETO_LEAD_UPDATE,
-        idempotency_key=f"routing:marketo:{handoff.id}:{event.id}",
+        idempotency_key=f"routing:marketo:{handoff.id}:{event_id}",
         payload={
             "action": "updateOnly",
             "lookupField": "id",
