@@ -13,6 +13,7 @@ after moving a ``ManualClock``; the server runs it in a loop.
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -135,13 +136,15 @@ class OutboundSender:
         state: SalesforceState,
         *,
         transport: httpx.BaseTransport | None = None,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         on_attempt: Callable[[DeliveryAttempt], None] | None = None,
     ) -> None:
         self.state = state
         self.log: list[DeliveryAttempt] = []
         self.on_attempt = on_attempt
         timeout = state.outbound_policy.attempt_timeout_seconds
+        if isinstance(verify, str):
+            verify = ssl.create_default_context(cafile=verify)
         self._client = httpx.Client(
             timeout=timeout, transport=transport, verify=verify, follow_redirects=False
         )
