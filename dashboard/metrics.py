@@ -216,9 +216,14 @@ def stage_of(
     breached: bool,
     converted_at: datetime | None,
     now: datetime,
+    closed_at: datetime | None = None,
     limits: StageLimits = StageLimits(),
 ) -> str:
-    """The funnel stage of one handoff at ``now`` (see ``STAGES``)."""
+    """The funnel stage of one handoff at ``now`` (see ``STAGES``).
+
+    A handoff closed before routing (routing's hold expiry) has leaked even inside the dashboard's own
+    hold limit: the routing config's shorter limit already decided so.
+    """
     if converted_at is not None:
         return "converted"
     if state == "recycled":
@@ -226,7 +231,8 @@ def stage_of(
     if state == "rejected":
         return "rejected"
     if routed_at is None:
-        return "held_too_long" if mql_at < now - limits.hold else "waiting"
+        expired = closed_at is not None or mql_at < now - limits.hold
+        return "held_too_long" if expired else "waiting"
     if first_touch_at is None:
         deadline = due_at if due_at is not None else routed_at + limits.untouched_without_due
         return "untouched" if deadline <= now else "awaiting_touch"

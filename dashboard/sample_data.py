@@ -40,15 +40,22 @@ TEAMS = (
     ("APAC", 8, ("Tier B", "Tier C")),
 )
 REJECT_REASONS = (
-    ("duplicate_lead", 40),
-    ("existing_contact", 20),
-    ("free_mail_domain", 20),
-    ("competitor", 8),
-    ("test_record", 7),
+    ("existing_lead", 30),
+    ("duplicate_in_marketo", 15),
+    ("free_mail", 25),
+    ("competitor", 10),
+    ("test_record", 10),
     ("excluded_country", 5),
+    ("unsubscribed", 5),
 )
-HOLD_REASONS = (("missing_field", 70), ("waiting_enrichment", 30))
-ROUTE_REASONS = (("target_account_owner", 35), ("target_assignment_rule", 55), ("target_queue", 10))
+HOLD_REASONS = (("missing_field", 70), ("invalid_field", 10), ("context_unavailable", 20))
+ROUTE_REASONS = (
+    ("target_account_owner", 35),
+    ("target_rule", 50),
+    ("target_queue", 10),
+    ("target_fallback_queue", 5),
+)
+HOLD_EXPIRES = timedelta(hours=24)
 FIRST = (
     "Ada",
     "Ben",
@@ -264,200 +271,264 @@ class SampleWorld:
         rng = self.rng
         team, _offset, segments = rng.choice(TEAMS)
         segment = segments[0] if rng.random() < 0.7 else segments[1]
-        policy, target_seconds = SEGMENTS[segment]
         source = _pick(rng, SOURCES)
         company = f"{rng.choice(COMPANIES)} {rng.choice(('GmbH', 'Inc', 'Ltd', 'SA', 'KK', 'BV'))}"
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        version = self._version_at(mql_at)
-        row: dict[str, Any] = {
-            "id": number,
-            "marketo_id": 100000 + number,
-            "email": f"{first.lower()}.{last.lower()}{number}@{company.split()[0].lower()}.example",
-            "company": company,
-            "state": "mql",
-            "segment": segment,
-            "source": source,
-            "team": team,
-            "sla_policy": None,
-            "owner_id": None,
-            "owner_name": None,
-            "sfdc_lead_id": None,
-            "sfdc_contact_id": None,
-            "sfdc_account_id": None,
-            "config_version_id": version,
-            "snapshot_id": None,
-            "reason_code": None,
-            "mql_at": mql_at,
-            "route_ready_at": None,
-            "routed_at": None,
-            "due_at": None,
-            "first_touch_at": None,
-            "touch_wall_seconds": None,
-            "touch_business_seconds": None,
-            "breached": False,
-            "converted_at": None,
-            "closed_at": None,
-            "updated_at": mql_at,
-        }
-        events: list[dict[str, Any]] = []
-
-        def add(
-            kind: str,
-            at: datetime,
-            message: str,
-            reason: str | None = None,
-            actor: str = "handoff",
-            **data: Any,
-        ) -> None:
-            if at <= self.now:
-                events.append(
-                    {
-                        "handoff_id": number,
-                        "at": at,
-                        "kind": kind,
-                        "reason_code": reason,
-                        "message": message,
-                        "data": data,
-                        "config_version_id": version,
-                        "actor": actor,
-                    }
-                )
-                row["updated_at"] = max(row["updated_at"], at)
-
-        add(
+        email = f"{first.lower()}.{last.lower()}{number}@{company.split()[0].lower()}.example"
+        story = _Story(
+            number, self._version_at(mql_at), self.now, _handoff_row(number, mql_at, email, company)
+        )
+        story.row.update(segment=segment, source=source, team=team)
+        story.add(
             "mql",
             mql_at,
             f"{first} {last} crossed the MQL threshold ({source}).",
             "score_threshold",
-            actor="marketo",
+            "marketo",
         )
         roll = rng.random()
         if roll < 0.08:
-            reason = _pick(rng, REJECT_REASONS)
-            at = mql_at + timedelta(seconds=rng.uniform(1, 20))
-            row.update(state="rejected", reason_code=reason, closed_at=at)
-            add("rejected", at, f"Not routed: {reason.replace('_', ' ')}.", reason)
-            return row, events
+            self._reject(story, mql_at + timedelta(seconds=rng.uniform(1, 20)))
+            return story.row, story.events
         ready_at = mql_at + timedelta(seconds=rng.uniform(1, 15))
         if roll < 0.16:
             reason = _pick(rng, HOLD_REASONS)
-            row.update(state="held", reason_code=reason)
-            add("held", mql_at + timedelta(seconds=2), f"Held: {reason.replace('_', ' ')} (Country).", reason)
+            story.decide("hold", reason, None, mql_at + timedelta(seconds=2), "held")
+            story.add(
+                "held", mql_at + timedelta(seconds=2), f"Held: {reason.replace('_', ' ')} (Country).", reason
+            )
             if rng.random() < 0.4:
-                return row, events
+                expired = mql_at + HOLD_EXPIRES
+                if expired <= self.now:
+                    story.decide("hold", "hold_expired", None, expired, "held", closed_at=expired)
+                    story.add(
+                        "leaked", expired, "Held for 24 h waiting for data (Country); leaked.", "hold_expired"
+                    )
+                return story.row, story.events
             ready_at = mql_at + timedelta(hours=rng.uniform(0.2, 20))
-        row.update(state="route_ready", route_ready_at=ready_at)
-        add("route_ready", ready_at, "All route-ready criteria met.", "criteria_met")
-        if rng.random() < 0.01:
-            return row, events
+        if ready_at > self.now:
+            return story.row, story.events
+        self._route(story, team, segment, ready_at)
+        return story.row, story.events
+
+    def _reject(self, story: _Story, at: datetime) -> None:
+        reason = _pick(self.rng, REJECT_REASONS)
+        story.decide("reject", reason, None, at, "rejected", closed_at=at)
+        story.add("rejected", at, f"Not routed: {reason.replace('_', ' ')}.", reason)
+
+    def _route(self, story: _Story, team: str, segment: str, ready_at: datetime) -> None:
+        rng = self.rng
+        reason = _pick(rng, ROUTE_REASONS)
+        target = {"target_rule": "rule:active", "target_queue": "queue:00G5g0000000001AAA"}.get(
+            reason, "owner"
+        )
+        story.decide("route", reason, target, ready_at, "route_ready", route_ready_at=ready_at)
+        story.add("route_ready", ready_at, "All route-ready criteria met.", reason)
         routed_at = ready_at + timedelta(seconds=rng.uniform(0.5, 8))
+        if rng.random() < 0.01 or routed_at > self.now:
+            return  # Salesforce unreachable: stays route-ready (held too long once past the hold limit)
         rep = rng.choice(self.reps[team])
         hours = self.hours[team]
+        policy, target_seconds = SEGMENTS[segment]
         due_at = hours.add(routed_at, target_seconds)
-        reason = _pick(rng, ROUTE_REASONS)
-        row.update(
+        story.row.update(
             state="routed",
             routed_at=routed_at,
             due_at=due_at,
             sla_policy=policy,
             owner_id=rep.owner_id,
             owner_name=rep.name,
-            reason_code=reason,
-            sfdc_lead_id=f"00Q5g{number:010d}AAA",
+            sfdc_lead_id=f"00Q5g{story.number:010d}AAA",
         )
-        add(
+        how = reason.removeprefix("target_").replace("_", " ")
+        story.add(
             "routed",
             routed_at,
-            f"Routed by Handoff: {segment} / {team} / {reason.removeprefix('target_').replace('_', ' ')}.",
+            f"Routed by Handoff: {segment} / {team} / {how}.",
             reason,
             owner_id=rep.owner_id,
             owner_name=rep.name,
-            rule="01Q5g0000000001AAA",
+            rule_id="01Q5g0000000001AAA",
         )
-        add(
+        story.add(
             "notified",
             routed_at + timedelta(seconds=3),
             f"Slack message to {rep.name}: new {segment} lead.",
             "new_lead",
             channel="slack",
         )
-        touch_rep = rep
-        never = rng.random() < rep.never_touch
-        delay = rng.lognormvariate(0, 1.1) * rep.median_business_seconds
-        touch_at = None if never else hours.add(routed_at, delay)
+        touch_at = (
+            None
+            if rng.random() < rep.never_touch
+            else hours.add(routed_at, rng.lognormvariate(0, 1.1) * rep.median_business_seconds)
+        )
         remind_at = hours.add(routed_at, target_seconds / 2)
         if touch_at is None or touch_at > remind_at:
-            add(
+            story.add(
                 "reminded",
                 remind_at,
-                f"Reminder to {rep.name}: half the SLA used.",
-                "remind_50pct",
-                channel="slack",
+                f"{rep.name} reminded before the due time (1 message(s))",
+                "first_touch_due_soon",
+                step_index=0,
             )
-        if touch_at is None or touch_at > due_at:
-            row.update(breached=True, state="breached")
-            add(
+        toucher = rep
+        if (touch_at is None or touch_at > due_at) and due_at <= self.now:
+            story.row.update(breached=True, state="breached")
+            story.add(
                 "breached",
                 due_at,
-                f"SLA {policy} breached: not touched within {target_seconds // 60:.0f} business minutes.",
-                "sla_breach",
-                manager_notified=True,
+                f"No first touch by {rep.owner_id} before the due time (policy {policy})",
+                "first_touch_overdue",
+                owner_id=rep.owner_id,
             )
             reassign_at = due_at + timedelta(minutes=30)
-            if (touch_at is None or touch_at > reassign_at) and rng.random() < 0.5:
-                touch_rep = rng.choice(self.reps[team])
-                add(
-                    "reassigned",
+            if (
+                (touch_at is None or touch_at > reassign_at)
+                and reassign_at <= self.now
+                and rng.random() < 0.5
+            ):
+                toucher = rng.choice(self.reps[team])
+                story.add(
+                    "escalated",
                     reassign_at,
-                    f"Reassigned from {rep.name} to {touch_rep.name}.",
-                    "sla_reassign",
-                    from_owner_id=rep.owner_id,
-                    to_owner_id=touch_rep.owner_id,
+                    f"Reassignment requested from {rep.owner_id} to {toucher.owner_id}",
+                    "sla_breach",
+                    step_index=1,
+                    owner_id=toucher.owner_id,
                 )
-                row.update(owner_id=touch_rep.owner_id, owner_name=touch_rep.name, state="reassigned")
+                story.add(
+                    "reassigned",
+                    reassign_at + timedelta(seconds=20),
+                    f"Reassigned from {rep.name} to {toucher.name}; a new first-touch clock started",
+                    "sla_breach",
+                    from_owner_id=rep.owner_id,
+                    to_owner_id=toucher.owner_id,
+                )
+                story.row.update(owner_id=toucher.owner_id, owner_name=toucher.name, state="reassigned")
                 if touch_at is None and rng.random() < 0.6:
                     touch_at = hours.add(
-                        reassign_at, rng.lognormvariate(0, 1) * touch_rep.median_business_seconds
+                        reassign_at, rng.lognormvariate(0, 1) * toucher.median_business_seconds
                     )
         if touch_at is not None and touch_at <= self.now:
-            row.update(
+            late = touch_at > due_at
+            story.row.update(
                 state="touched",
                 first_touch_at=touch_at,
                 touch_wall_seconds=(touch_at - routed_at).total_seconds(),
                 touch_business_seconds=hours.between(routed_at, touch_at),
             )
-            add(
+            story.add(
                 "touched",
                 touch_at,
-                f"First touch: {rng.choice(('Call', 'Email', 'LinkedIn'))} by {touch_rep.name}.",
-                "first_touch",
-                actor=touch_rep.name,
-                task_id=f"00T5g{number:010d}AAA",
+                f"First touch: {rng.choice(('Call', 'Email', 'LinkedIn'))} by {toucher.name}.",
+                "first_touch_late" if late else "first_touch",
+                toucher.name,
+                task_id=f"00T5g{story.number:010d}AAA",
             )
-            if rng.random() < _conversion_chance(row["touch_wall_seconds"], segment):
-                converted_at = touch_at + timedelta(days=rng.uniform(0.5, 20))
-                if converted_at <= self.now:
-                    row.update(
-                        state="converted", converted_at=converted_at, sfdc_contact_id=f"0035g{number:010d}AAA"
-                    )
-                    add(
-                        "converted",
-                        converted_at,
-                        "Lead converted in Salesforce: opportunity created.",
-                        "lead_converted",
-                        actor="salesforce",
-                    )
+            converted_at = touch_at + timedelta(days=rng.uniform(0.5, 20))
+            chance = _conversion_chance(story.row["touch_wall_seconds"], segment)
+            if rng.random() < chance and converted_at <= self.now:
+                story.row.update(
+                    state="converted",
+                    converted_at=converted_at,
+                    sfdc_contact_id=f"0035g{story.number:010d}AAA",
+                )
+                story.add(
+                    "converted",
+                    converted_at,
+                    "Lead converted in Salesforce: opportunity created.",
+                    "lead_converted",
+                    "salesforce",
+                )
         elif touch_at is None:
             recycle_at = hours.add(due_at, 2 * 8 * 3600)
             if recycle_at <= self.now and rng.random() < 0.7:
-                row.update(state="recycled", closed_at=recycle_at, reason_code="sla_recycle")
-                add(
+                story.row.update(state="recycled", closed_at=recycle_at)
+                story.add(
                     "recycled",
                     recycle_at,
-                    "Recycled to nurture: untouched two business days after breach.",
-                    "sla_recycle",
+                    "Never touched: recycled to nurture (sla_no_first_touch); counted as leakage",
+                    "sla_no_first_touch",
+                    leakage=True,
                 )
-        return row, events
+
+
+class _Story:
+    """One handoff being written: its projection row and its events (none dated after "now")."""
+
+    def __init__(self, number: int, version: int, now: datetime, row: dict[str, Any]) -> None:
+        self.number, self.version, self.now, self.row = number, version, now, row
+        self.row["config_version_id"] = version
+        self.events: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        kind: str,
+        at: datetime,
+        message: str,
+        reason: str | None = None,
+        actor: str = "handoff",
+        **data: Any,
+    ) -> None:
+        if at > self.now:
+            return
+        self.events.append(
+            {
+                "handoff_id": self.number,
+                "at": at,
+                "kind": kind,
+                "reason_code": reason,
+                "message": message,
+                "data": data,
+                "config_version_id": self.version,
+                "actor": actor,
+            }
+        )
+        self.row["updated_at"] = max(self.row["updated_at"], at)
+
+    def decide(
+        self, outcome: str, reason: str, target: str | None, at: datetime, state: str, **changes: Any
+    ) -> None:
+        self.row.update(
+            decision=outcome, reason_code=reason, target=target, decided_at=at, state=state, **changes
+        )
+
+
+def _handoff_row(number: int, mql_at: datetime, email: str, company: str) -> dict[str, Any]:
+    return {
+        "id": number,
+        "marketo_id": 100000 + number,
+        "email": email,
+        "email_key": email,
+        "company": company,
+        "state": "mql",
+        "segment": None,
+        "source": None,
+        "team": None,
+        "sla_policy": None,
+        "owner_id": None,
+        "owner_name": None,
+        "sfdc_lead_id": None,
+        "sfdc_contact_id": None,
+        "sfdc_account_id": None,
+        "config_version_id": None,
+        "snapshot_id": None,
+        "reason_code": None,
+        "decision": None,
+        "target": None,
+        "decided_at": None,
+        "mql_at": mql_at,
+        "route_ready_at": None,
+        "routed_at": None,
+        "due_at": None,
+        "first_touch_at": None,
+        "touch_wall_seconds": None,
+        "touch_business_seconds": None,
+        "breached": False,
+        "converted_at": None,
+        "closed_at": None,
+        "updated_at": mql_at,
+    }
 
 
 def _conversion_chance(wall_seconds: float, segment: str) -> float:

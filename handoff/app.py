@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Info, generate_latest
 from sqlalchemy import text
 
+from dashboard.web import router as dashboard_router
 from handoff import __version__, db
 from handoff.api import router as api_router
 from handoff.runtime import Runtime
@@ -33,6 +34,7 @@ def include_domain_routers(app: FastAPI) -> None:
     app.include_router(api_router, prefix="/api")
     app.include_router(sync_hooks_router)  # public: hooks authenticate themselves (org id, basic auth, secret)
     app.include_router(sync_ops_router, prefix="/api", dependencies=[Depends(require_role("ops"))])
+    app.include_router(dashboard_router)  # login + static public; pages viewer, /dashboard/ops/* ops (dashboard.web)
 
 
 def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> FastAPI:

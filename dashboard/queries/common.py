@@ -60,7 +60,10 @@ def stage_case(now: datetime, limits: StageLimits) -> ColumnElement[str]:
         (h.converted_at.is_not(None), "converted"),
         (h.state == "recycled", "recycled"),
         (h.state == "rejected", "rejected"),
-        (and_(h.routed_at.is_(None), h.mql_at < now - limits.hold), "held_too_long"),
+        (
+            and_(h.routed_at.is_(None), or_(h.closed_at.is_not(None), h.mql_at < now - limits.hold)),
+            "held_too_long",
+        ),
         (h.routed_at.is_(None), "waiting"),
         (and_(h.first_touch_at.is_(None), or_(untouched_due, untouched_no_due)), "untouched"),
         (h.first_touch_at.is_(None), "awaiting_touch"),

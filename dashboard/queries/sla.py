@@ -99,7 +99,10 @@ class RepRow:
     reassigned_away: int = 0
 
 
-def by_rep(connection: Connection, filters: Filters, now: datetime, limit: int = 200) -> list[RepRow]:
+def by_rep(
+    connection: Connection, filters: Filters, now: datetime, away: dict[str | None, int], limit: int = 200
+) -> list[RepRow]:
+    """The busiest ``limit`` reps; ``away`` is ``reassigned_away`` for the same filters."""
     conditions = [*cohort(filters), h.routed_at.is_not(None)]
     rows = (
         prepare(connection)
@@ -120,7 +123,6 @@ def by_rep(connection: Connection, filters: Filters, now: datetime, limit: int =
         )
         .all()
     )
-    away = reassigned_away(connection, filters)
     return [
         RepRow(
             owner_id,
@@ -167,7 +169,8 @@ def escalations(connection: Connection, filters: Filters) -> list[StepCount]:
 
 def reassigned_away(connection: Connection, filters: Filters) -> dict[str | None, int]:
     """Leads taken away from each rep in the period, read from the previous owner kept in the event data."""
-    previous = e.data["from_owner_id"].as_string()
+    # SLA reassignments say ``from_owner_id``; routing's owner_changed says ``from``.
+    previous = func.coalesce(e.data["from_owner_id"].as_string(), e.data["from"].as_string())
     rows = connection.execute(
         select(previous, func.count())
         .select_from(event.join(handoff, handoff.c.id == e.handoff_id))

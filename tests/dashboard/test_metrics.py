@@ -137,3 +137,10 @@ def test_durations_read_the_way_people_say_them():
     assert format_seconds(252) == "4 min 12 s"
     assert format_seconds(3 * 3600 + 300) == "3 h 05 min"
     assert format_seconds(2 * 86400 + 4 * 3600) == "2 d 4 h"
+
+
+def test_a_hold_closed_by_routing_counts_as_leaked_inside_the_dashboards_limit():
+    assert (
+        _stage(routed_at=None, mql_at=NOW - timedelta(hours=7), closed_at=NOW - timedelta(hours=1))
+        == "held_too_long"
+    )

@@ -43,6 +43,7 @@ def _stage(row):
         first_touch_at=row["first_touch_at"],
         breached=row["breached"],
         converted_at=row["converted_at"],
+        closed_at=row["closed_at"],
         now=NOW,
         limits=LIMITS,
     )
@@ -119,7 +120,7 @@ def test_sla_per_policy_and_per_rep_match_the_outcomes(history):
     engine, filters, rows = history
     with engine.connect() as connection:
         policies = sla.by_policy(connection, filters, NOW)
-        reps = sla.by_rep(connection, filters, NOW)
+        reps = sla.by_rep(connection, filters, NOW, sla.reassigned_away(connection, filters))
     for policy in policies:
         mine = [row for row in rows if row["routed_at"] and row["sla_policy"] == policy.policy]
         assert (policy.met, policy.missed, policy.pending) == tuple(
