@@ -19,6 +19,7 @@ from sync import kinds
 from sync.config import SyncConfig
 from sync.flows.accounts import AccountChanged
 from sync.flows.assignment import LeadRouted, RouteLead
+from sync.flows.backfill import BackfillLeads, BackfillPage, read_people
 from sync.flows.converted import LeadChanged
 from sync.flows.engagement import TASK_BATCH, CreateTasks, EngagementActivity
 from sync.flows.marketo_writes import MAX_RECORDS, CompanyUpserts, LeadUpdates, ProgramRemove, ProgramStatus
@@ -72,6 +73,8 @@ def register_handlers(
     outbox.register(kinds.OP_PROGRAM_STATUS, ProgramStatus(marketo))
     outbox.register(kinds.OP_PROGRAM_REMOVE, ProgramRemove(marketo))
     outbox.register_batch(kinds.OP_SYNC_COMPANY, CompanyUpserts(marketo), MAX_RECORDS)
+    inbox.register(kinds.MARKETO_BACKFILL_PAGE, BackfillPage(mapping, clock))
+    outbox.register(kinds.OP_BACKFILL_LEAD, BackfillLeads(salesforce, marketo, mapping))
 
 
 def record_poll_specs(config: SyncConfig) -> list[RecordPollSpec]:
@@ -131,6 +134,12 @@ def poller_jobs(
         pollers.marketo_leadchanges_seconds,
         lambda: poll_marketo(session_factory, marketo, clock, changes),
     )
+    if config.backfill:
+        add(
+            "sync.backfill.marketo_people",
+            pollers.marketo_activities_seconds,
+            lambda: read_people(session_factory, marketo, clock, config.field_map),
+        )
     for spec in record_poll_specs(config):
         seconds = (
             pollers.salesforce_activities_seconds

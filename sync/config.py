@@ -151,6 +151,10 @@ class SyncConfig(_Section):
         default="contact_roles",
         description="Flow 4.3 finds an Opportunity's people by OpportunityContactRole or by its Account.",
     )
+    backfill: bool = Field(
+        default=False,
+        description="Run the back-fill job: every Marketo person without a Salesforce record becomes a Lead.",
+    )
     mql: MqlTrigger = MqlTrigger()
     engagement: EngagementSettings = EngagementSettings()
     field_map: FieldMapping = Field(

@@ -12,7 +12,7 @@ SOURCE_OUTBOUND_MESSAGE = "salesforce.outbound_message"  # natural key: Notifica
 SOURCE_SALESFORCE_POLL = "salesforce.poll"  # natural key: "<sObject>:<Id>:<SystemModstamp>"
 SOURCE_MARKETO_WEBHOOK = "marketo.webhook"  # natural key: "<leadId>:<the call's time token>"
 SOURCE_MARKETO_ACTIVITY = "marketo.activity"  # natural key: marketoGUID (activities and leadchanges share it)
-SOURCE_MARKETO_BACKFILL = "marketo.backfill"  # natural key: Marketo lead id
+SOURCE_MARKETO_BACKFILL = "marketo.backfill"  # natural key: "<first id>-<last id>" of a page of people
 SOURCE_FOLLOW_UP = "sync.follow_up"  # natural key: the idempotency key of the outbox message it follows
 
 # Inbox kinds: one per Salesforce object whose changes we receive (Outbound Message or poll) …
@@ -32,7 +32,7 @@ MARKETO_FORM_FILL = "marketo.form_fill"
 MARKETO_EMAIL_OPEN = "marketo.email_open"
 MARKETO_EMAIL_CLICK = "marketo.email_click"
 MARKETO_OTHER_ACTIVITY = "marketo.activity"
-MARKETO_BACKFILL_PERSON = "marketo.backfill_person"
+MARKETO_BACKFILL_PAGE = "marketo.backfill_page"  # up to 300 people read by id range
 
 # … and the follow-ups that continue a flow once an outbox write has succeeded.
 LEAD_ROUTED = "sync.lead_routed"
