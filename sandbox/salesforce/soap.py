@@ -65,13 +65,20 @@ def fault(code: str, message: str, *, client: bool = False) -> Response:
         body = f"<soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>{escape(message)}</faultstring></soapenv:Fault>"
     else:
         body = (
-            '<soapenv:Fault xmlns:sf="urn:fault.partner.soap.sforce.com">'
+            "<soapenv:Fault>"
             f"<faultcode>sf:{code}</faultcode><faultstring>{code}: {escape(message)}</faultstring>"
             '<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault">'
             f"<sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{escape(message)}</sf:exceptionMessage>"
             "</sf:UnexpectedErrorFault></detail></soapenv:Fault>"
         )
-    return Response(_envelope(body), status_code=500, media_type="text/xml; charset=utf-8")
+    # Faults carry no default namespace: faultcode and faultstring are unqualified, as SOAP 1.1 says.
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns:sf="urn:fault.partner.soap.sforce.com" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(text, status_code=500, media_type="text/xml; charset=utf-8")
 
 
 def _id_element(name: str, value: str | None) -> str:
