@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sandbox.salesforce import errors, ids
 from sandbox.salesforce.assignment import AUTO_ASSIGN_FALSE, AutoAssign, choose_owner
 from sandbox.salesforce.coerce import coerce_fields
+from sandbox.salesforce.derive import DeriveContext, derive
 from sandbox.salesforce.duplicates import duplicates_error, find_duplicates
 from sandbox.salesforce.schema import FieldType, ObjectDef
 from sandbox.salesforce.store import Record
@@ -25,8 +26,6 @@ from sandbox.salesforce.store import Record
 if TYPE_CHECKING:
     from sandbox.salesforce.state import SalesforceState
 
-_NAME_COMPOUND = ("Lead", "Contact", "User")
-_TASK_CLOSED_STATUSES = {"completed"}
 _TRUE_BY_DEFAULT = {("User", "IsActive")}
 
 
@@ -221,84 +220,9 @@ class Dml:
     def _derive(
         self, definition: ObjectDef, record: Record, before: Record | None, options: WriteOptions
     ) -> None:
-        name = definition.name
-        if name in _NAME_COMPOUND:
-            record["Name"] = (
-                " ".join(part for part in (record.get("FirstName"), record.get("LastName")) if part) or None
-            )
-        if name == "Lead":
-            self._lead_status(record)
-        elif name == "Task":
-            if record.get("Status") is None:
-                record["Status"] = "Not Started"
-            record["Priority"] = record.get("Priority") or "Normal"
-            record["TaskSubtype"] = record.get("TaskSubtype") or "Task"
-            closed = str(record["Status"]).casefold() in _TASK_CLOSED_STATUSES
-            was_closed = bool(before and before.get("IsClosed"))
-            record["IsClosed"] = closed
-            if closed and not was_closed:
-                record["CompletedDateTime"] = options.now
-            elif not closed:
-                record["CompletedDateTime"] = None
-        elif name == "Event":
-            self._event_times(record)
-        elif name == "Opportunity":
-            stage = self.state.opportunity_stages.get(str(record.get("StageName") or "").casefold())
-            record["IsClosed"] = bool(stage and stage.closed)
-            record["IsWon"] = bool(stage and stage.won)
-            if record.get("Probability") is None and stage is not None:
-                record["Probability"] = float(stage.probability)
-        elif name == "User":
-            if before is None:
-                record["Alias"] = record.get("Alias") or _alias(record)
-                record["TimeZoneSidKey"] = record.get("TimeZoneSidKey") or self.state.time_zone
-                record["LocaleSidKey"] = record.get("LocaleSidKey") or "en_US"
-                record["EmailEncodingKey"] = record.get("EmailEncodingKey") or "UTF-8"
-                record["LanguageLocaleKey"] = record.get("LanguageLocaleKey") or "en_US"
-                record["UserType"] = "Standard"
-        elif name == "Group":
-            record["Type"] = record.get("Type") or "Regular"
-            if record.get("DeveloperName") is None and record.get("Name"):
-                record["DeveloperName"] = "".join(c if c.isalnum() else "_" for c in str(record["Name"]))
-
-    def _lead_status(self, record: Record) -> None:
-        statuses = self.state.lead_statuses()
-        if record.get("Status") is None:
-            default = next((s for s in statuses if s.get("IsDefault")), None)
-            record["Status"] = default["ApiName"] if default else None
-            return
-        wanted = str(record["Status"]).casefold()
-        match = next((s for s in statuses if str(s["ApiName"]).casefold() == wanted), None)
-        if statuses and match is None:
-            raise errors.ApiError(
-                400,
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"Lead Status: bad value for restricted picklist field: {record['Status']}",
-                ["Status"],
-            )
-        if match is not None:
-            record["Status"] = match["ApiName"]
-
-    @staticmethod
-    def _event_times(record: Record) -> None:
-        start = record.get("StartDateTime") or record.get("ActivityDateTime")
-        if start is None:
-            raise errors.required_missing(["ActivityDateTime"])
-        record["StartDateTime"] = record["ActivityDateTime"] = start
-        if record.get("EndDateTime") is None:
-            if record.get("DurationInMinutes") is None:
-                raise errors.required_missing(["DurationInMinutes"])
-            record["EndDateTime"] = start + timedelta(minutes=int(record["DurationInMinutes"]))
-        if record["EndDateTime"] < start:
-            raise errors.ApiError(
-                400,
-                "FIELD_INTEGRITY_EXCEPTION",
-                "End Date/Time: End time must be after the start time",
-                ["EndDateTime"],
-            )
-        record["DurationInMinutes"] = int((record["EndDateTime"] - start).total_seconds() // 60)
-        record["ActivityDate"] = start.date()
-        record["EventSubtype"] = record.get("EventSubtype") or "Event"
+        state = self.state
+        context = DeriveContext(options.now, state.lead_statuses(), state.opportunity_stages, state.time_zone)
+        derive(definition.name, record, before, context)
 
     def _check_references(self, definition: ObjectDef, record: Record, written: Mapping[str, Any]) -> None:
         for name in written:
@@ -427,11 +351,6 @@ class Dml:
     ) -> None:
         if options.run_workflow:
             self.state.record_changed(sobject, before, dict(record), options.now)
-
-
-def _alias(record: Mapping[str, Any]) -> str:
-    first = str(record.get("FirstName") or "")[:1]
-    return (first + str(record.get("LastName") or "user"))[:8].lower()
 
 
 def _refused(definition: ObjectDef, verb: str) -> errors.ApiError:

@@ -4,7 +4,8 @@
 (no HTTP): users, queues, lead statuses, the lead assignment rule and default lead owner, the duplicate
 rule, outbound message definitions, the connected app (JWT) and client-credentials app. Every mutation
 runs under one lock inside a transaction, so a failed write leaves nothing behind and workflow
-(Outbound Messages) only sees committed changes. The seeding methods live in ``seeding.SeedingApi``.
+(Outbound Messages) only sees committed changes. The Python API lives in ``seeding.SeedingApi`` (records,
+people, queues) and ``setup.SetupApi`` (rules, workflow, apps).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sandbox.salesforce.outbound_rules import OutboundMessageConfig, fires
 from sandbox.salesforce.schema import Schema
 from sandbox.salesforce.seeding import SeedingApi
 from sandbox.salesforce.sessions import SessionStore
+from sandbox.salesforce.setup import SetupApi
 from sandbox.salesforce.store import Record, RecordStore
 
 
@@ -103,7 +105,7 @@ class OrgSettings:
     api_version: str = "59.0"
 
 
-class SalesforceState(SeedingApi):
+class SalesforceState(SeedingApi, SetupApi):
     def __init__(
         self,
         *,

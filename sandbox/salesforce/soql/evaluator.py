@@ -11,10 +11,9 @@ nulls, as in SOQL. Pure: the caller passes ``now`` and holds the org lock.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +38,7 @@ from sandbox.salesforce.soql.ast import (
     Position,
     Query,
 )
-from sandbox.salesforce.soql.dates import instant_range, local_range
+from sandbox.salesforce.soql.compare import compare, like, like_pattern, sort_key
 from sandbox.salesforce.soql.parser import error_message
 from sandbox.salesforce.store import Record, RecordStore
 
@@ -188,19 +187,19 @@ class CompiledQuery:
         ]
         operator = comparison.operator
         if operator == "LIKE":
-            pattern = _like_pattern(str(values[0].value))
-            return lambda record, ctx: _like(self.value(record, resolved, ctx), pattern)
+            pattern = like_pattern(str(values[0].value))
+            return lambda record, ctx: like(self.value(record, resolved, ctx), pattern)
         if operator in ("IN", "NOT IN"):
             wanted = operator == "IN"
             return lambda record, ctx: (
                 wanted
                 == any(
-                    _test("=", resolved.type, self.value(record, resolved, ctx), value, ctx)
+                    compare("=", resolved.type, self.value(record, resolved, ctx), value, ctx)
                     for value in values
                 )
             )
         literal = values[0]
-        return lambda record, ctx: _test(
+        return lambda record, ctx: compare(
             operator, resolved.type, self.value(record, resolved, ctx), literal, ctx
         )
 
@@ -270,7 +269,7 @@ class CompiledQuery:
         for resolved, item in reversed(self.order):
             present = [r for r in rows if self.value(r, resolved, ctx) is not None]
             missing = [r for r in rows if self.value(r, resolved, ctx) is None]
-            present.sort(key=lambda r, p=resolved: _sort_key(self.value(r, p, ctx)), reverse=item.descending)
+            present.sort(key=lambda r, p=resolved: sort_key(self.value(r, p, ctx)), reverse=item.descending)
             rows = present + missing if item.effective_nulls_last else missing + present
         start = self.query.offset or 0
         end = start + self.query.limit if self.query.limit is not None else None
@@ -325,81 +324,6 @@ def _name_object_value(record: Record, field_name: str) -> Any:
             return "Queue"
         return object_name
     return record.get(field_name)
-
-
-def _sort_key(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.casefold()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _like_pattern(pattern: str) -> re.Pattern[str]:
-    out, index = [], 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern):
-            out.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
-        index += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
-
-
-def _like(actual: Any, pattern: re.Pattern[str]) -> bool:
-    return actual is not None and pattern.fullmatch(str(actual)) is not None
-
-
-def _test(operator: str, field_type: FieldType, actual: Any, literal: Literal, ctx: QueryContext) -> bool:
-    if literal.is_null:
-        if operator == "=":
-            return actual is None
-        if operator == "!=":
-            return actual is not None
-        return False
-    if actual is None:
-        return operator == "!="
-    if literal.kind == "date_literal":
-        return _in_range(operator, actual, literal, ctx)
-    wanted = literal.value
-    if isinstance(actual, str) and isinstance(wanted, str):
-        actual, wanted = actual.casefold(), wanted.casefold()
-    elif isinstance(actual, datetime) and isinstance(wanted, date) and not isinstance(wanted, datetime):
-        actual = actual.date()
-    elif field_type in NUMBER_TYPES:
-        actual, wanted = float(actual), float(wanted)
-    try:
-        return _COMPARATORS[operator](actual, wanted)
-    except TypeError:
-        return False
-
-
-_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-
-
-def _in_range(operator: str, actual: Any, literal: Literal, ctx: QueryContext) -> bool:
-    if isinstance(actual, datetime):
-        start, end = instant_range(literal.value, ctx.now, ctx.zone)
-    else:
-        start, end = local_range(literal.value, ctx.now.astimezone(ctx.zone).date())
-    inside = start <= actual < end
-    return {
-        "=": inside,
-        "!=": not inside,
-        "<": actual < start,
-        "<=": actual < end,
-        ">": actual >= end,
-        ">=": actual >= start,
-    }[operator]
 
 
 def execute(query: Query, schema: Schema, ctx: QueryContext) -> QueryResult:
