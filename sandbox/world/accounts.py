@@ -11,32 +11,15 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sandbox.salesforce.ids import IdFactory
 from sandbox.world import catalogue
-from sandbox.world.model import AccountSpec, Org
+from sandbox.world.model import AccountSpec, Company, Org
 from sandbox.world.names import NamePools, ascii_slug
 from sandbox.world.randomness import derive, weighted
 
 CUSTOMER_SHARE = 0.18
-
-
-@dataclass(frozen=True)
-class Company:
-    """A company people may work for: an account (``account_key``) or not."""
-
-    name: str
-    domain: str
-    industry: str
-    employees: int
-    revenue: int
-    country: str
-    state: str | None
-    city: str
-    locale: str
-    account_key: str | None = None
 
 
 def _place(rng: random.Random) -> tuple[str, str | None, str]:

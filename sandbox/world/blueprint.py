@@ -16,8 +16,17 @@ from typing import Any
 
 from sandbox.salesforce.ids import KEY_PREFIXES, IdFactory
 from sandbox.world import catalogue
-from sandbox.world.accounts import Company, CompanyMaker, build_accounts, build_other_companies
-from sandbox.world.model import AccountSpec, Blueprint, ContactSpec, LeadSpec, Org, PersonSpec, ProgramSpec
+from sandbox.world.accounts import CompanyMaker, build_accounts, build_other_companies
+from sandbox.world.model import (
+    AccountSpec,
+    Blueprint,
+    Company,
+    ContactSpec,
+    LeadSpec,
+    Org,
+    PersonSpec,
+    ProgramSpec,
+)
 from sandbox.world.names import name_pools
 from sandbox.world.org import build_org
 from sandbox.world.persons import PersonMaker
@@ -176,7 +185,6 @@ def generate(seed: int, size: WorldSize = WorldSize(), anchor: datetime | None =
     while len(builder.people) < size.people:
         builder.prospect(number, account_companies, others, size.lead_share)
         number += 1
-    other_rows = tuple((c.name, c.domain, c.industry, c.employees, c.country) for c in others)
     return Blueprint(
         seed=seed,
         anchor=anchor,
@@ -186,5 +194,6 @@ def generate(seed: int, size: WorldSize = WorldSize(), anchor: datetime | None =
         leads=tuple(builder.leads),
         people=tuple(builder.people),
         programs=_programs(),
-        other_companies=other_rows,
+        account_companies=tuple(account_companies),
+        other_companies=tuple(others),
     )

@@ -249,3 +249,20 @@ FORM_PROGRAMS = {
     "Contact Us": ("Website - Inbound", "Engaged"),
     "Demo Request": ("Website - Inbound", "Engaged"),
 }
+
+#: The zone a person of a country lives in (for when they are online); US West states use Los Angeles.
+COUNTRY_ZONES = {
+    "United Kingdom": "Europe/London", "Ireland": "Europe/Dublin", "Germany": "Europe/Berlin",
+    "Austria": "Europe/Vienna", "Switzerland": "Europe/Zurich", "United States": "America/New_York",
+    "Canada": "America/Toronto", "Singapore": "Asia/Singapore", "Australia": "Australia/Sydney",
+    "India": "Asia/Kolkata", "Japan": "Asia/Tokyo", "France": "Europe/Paris", "Netherlands": "Europe/Amsterdam",
+    "Brazil": "America/Sao_Paulo", "Spain": "Europe/Madrid", "Sweden": "Europe/Stockholm",
+    "Mexico": "America/Mexico_City",
+}  # fmt: skip
+#: How likely someone is online in each local hour (0-23): office hours, then evenings.
+LOCAL_HOUR_WEIGHTS = (
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.5, 2.2, 2.5, 2.4,
+    2.0, 2.2, 2.4, 2.3, 2.0, 1.6, 1.2, 1.0, 0.9, 0.8, 0.6, 0.4,
+)  # fmt: skip
+#: Relative arrival volume per weekday (Monday first).
+WEEKDAY_FACTORS = (1.0, 1.05, 1.0, 0.95, 0.8, 0.3, 0.25)

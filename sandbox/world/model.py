@@ -146,6 +146,22 @@ class Org:
 
 
 @dataclass(frozen=True)
+class Company:
+    """A company people may work for: an account (``account_key``) or not."""
+
+    name: str
+    domain: str
+    industry: str
+    employees: int
+    revenue: int
+    country: str
+    state: str | None
+    city: str
+    locale: str
+    account_key: str | None = None
+
+
+@dataclass(frozen=True)
 class AccountSpec:
     key: str
     id: str
@@ -229,7 +245,8 @@ class Blueprint:
     leads: tuple[LeadSpec, ...]
     people: tuple[PersonSpec, ...]
     programs: tuple[ProgramSpec, ...]
-    other_companies: tuple[tuple[str, str, str, int, str], ...] = field(default=())
+    account_companies: tuple[Company, ...] = field(default=())
+    other_companies: tuple[Company, ...] = field(default=())
 
     def account(self, key: str) -> AccountSpec:
         cache = self.__dict__.get("_account_cache")

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sandbox.world import catalogue
-from sandbox.world.accounts import Company, phone_for
+from sandbox.world.accounts import phone_for
+from sandbox.world.model import Company
 from sandbox.world.names import NamePools, ascii_slug
 from sandbox.world.randomness import weighted
 

@@ -1,0 +1,151 @@
+"""The world in time: step-size independence, SDR working hours, conversions and deals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from statistics import median
+
+import pytest
+
+from handoff.clock import ManualClock
+from sandbox.world import state_digest
+from sandbox.world.behaviour import Behaviour
+from sandbox.world.world import World
+from tests.sandbox.world.support import SMALL
+
+START = datetime(2026, 10, 5, tzinfo=UTC)  # a Monday
+LIVELY = Behaviour(arrivals_per_day=120, wakeups_per_day=40, native_sync=True)
+
+
+def a_world(seed: int = 7, behaviour: Behaviour = LIVELY, **options: object) -> World:
+    return World.create(seed, start=START, size=SMALL, behaviour=behaviour, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def lived() -> World:
+    world = a_world()
+    world.backfill(35, step=timedelta(hours=2))
+    return world
+
+
+def test_five_minute_steps_and_one_jump_give_the_same_world() -> None:
+    stepped, jumped = a_world(), a_world()
+    stepped.backfill(10, step=timedelta(minutes=5))
+    jumped.advance(START + timedelta(days=10))
+    assert stepped.stats == jumped.stats and stepped.stats["touch_call"] > 0
+    assert state_digest(stepped.salesforce, stepped.marketo) == state_digest(
+        jumped.salesforce, jumped.marketo
+    )
+
+
+def test_reps_act_only_in_their_working_hours(lived: World) -> None:
+    reps = {rep.id: rep for rep in lived.blueprint.org.reps if rep.role in ("sdr", "ae")}
+    actions = [
+        r
+        for r in lived.salesforce.records("Task") + lived.salesforce.records("Event")
+        if r["CreatedById"] in reps
+    ]
+    assert len(actions) > 100
+    for action in actions:
+        rep = reps[action["CreatedById"]]
+        assert rep.calendar.is_working(action["CreatedDate"]), (rep.key, action["CreatedDate"])
+        assert action["CreatedDate"].astimezone(rep.calendar.zone).date() not in rep.calendar.days_off
+
+
+def test_touches_are_real_tasks_and_meetings_on_leads_the_rep_owns(lived: World) -> None:
+    tasks = lived.salesforce.query(
+        "SELECT WhoId, OwnerId, CreatedById, TaskSubtype, Type, Status FROM Task WHERE Status = 'Completed'"
+    )
+    assert {t["TaskSubtype"] for t in tasks} == {"Call", "Email", "LinkedIn"}
+    assert all(t["OwnerId"] == t["CreatedById"] and t["WhoId"].startswith("00Q") for t in tasks)
+    meetings = lived.salesforce.query("SELECT Id FROM Event WHERE Type = 'Meeting'")
+    assert meetings
+
+
+def test_fast_sdrs_reach_their_leads_sooner_than_slow_ones(lived: World) -> None:
+    styles = {rep.id: rep.sdr.style for rep in lived.blueprint.org.reps if rep.sdr is not None}
+    first_touch: dict[str, tuple[datetime, str]] = {}
+    for task in lived.salesforce.records("Task"):
+        seen = first_touch.get(task["WhoId"])
+        if seen is None or task["CreatedDate"] < seen[0]:
+            first_touch[task["WhoId"]] = (task["CreatedDate"], task["OwnerId"])
+    waits: dict[str, list[float]] = defaultdict(list)
+    for lead_id, (touched_at, owner) in first_touch.items():
+        created = lived.salesforce.get(lead_id)["CreatedDate"]
+        waits[styles[owner]].append((touched_at - created).total_seconds() / 3600)
+    assert waits["fast"] and waits["slow"]
+    assert median(waits["fast"]) < median(waits["slow"])
+
+
+def test_some_leads_convert_and_their_deals_close(lived: World) -> None:
+    converted = lived.salesforce.query("SELECT ConvertedOpportunityId FROM Lead WHERE IsConverted = true")
+    assert converted
+    aes = {rep.id for rep in lived.blueprint.org.reps if rep.role == "ae"}
+    deals = [lived.salesforce.get(row["ConvertedOpportunityId"]) for row in converted]
+    assert all(deal["OwnerId"] in aes for deal in deals)
+    assert any(deal["IsClosed"] for deal in deals)
+
+
+def test_leads_routed_by_someone_else_are_claimed_and_touched() -> None:
+    clock = ManualClock(START)
+    world = a_world(behaviour=Behaviour(arrivals_per_day=0, wakeups_per_day=0), clock=clock)
+    org = world.blueprint.org
+    east = org.team("na_east")
+    clock.set(START + timedelta(hours=14))  # 10:00 in New York
+    sf = world.salesforce
+    big = sf.insert(
+        "Lead",
+        {"LastName": "Big", "Company": "Big Co", "Country": "US", "NumberOfEmployees": 8000},
+        auto_assign=True,
+    )
+    small = [
+        sf.insert(
+            "Lead", {"LastName": f"Small {n}", "Company": "Small Co", "Country": "USA"}, auto_assign=True
+        )
+        for n in range(4)
+    ]
+    assert sf.get(big)["OwnerId"] == org.rep(east.enterprise_sdr_key).id
+    world.advance(START + timedelta(days=7))
+    touched = {t["WhoId"]: t["OwnerId"] for t in sf.records("Task")}
+    assert touched.get(big) == org.rep(east.enterprise_sdr_key).id
+    members = {org.rep(key).id for key in east.sdr_keys}
+    claimed = [lead for lead in small if sf.get(lead)["OwnerId"] in members]
+    assert claimed and all(touched.get(lead) == sf.get(lead)["OwnerId"] for lead in claimed)
+
+
+def test_a_lead_reassigned_before_its_first_touch_is_touched_by_the_new_owner_only() -> None:
+    clock = ManualClock(START)
+    world = a_world(behaviour=Behaviour(arrivals_per_day=0, wakeups_per_day=0), clock=clock)
+    org = world.blueprint.org
+    sdrs = [org.rep(key) for key in org.team("na_east").sdr_keys]
+    slow = max(sdrs, key=lambda rep: rep.sdr.touch_median_minutes)
+    fast = min(sdrs, key=lambda rep: rep.sdr.touch_median_minutes)
+    clock.set(START + timedelta(hours=14))
+    lead = world.salesforce.insert("Lead", {"LastName": "Moved", "Company": "Co", "OwnerId": slow.id})
+    world.advance(clock())
+    clock.set(START + timedelta(hours=14, minutes=1))
+    world.salesforce.update(lead, {"OwnerId": fast.id})
+    world.advance(START + timedelta(days=10))
+    owners = {t["OwnerId"] for t in world.salesforce.records("Task") if t["WhoId"] == lead}
+    assert owners == {fast.id}
+
+
+def test_time_only_moves_forward_and_is_aware() -> None:
+    world = a_world(behaviour=Behaviour(arrivals_per_day=0, wakeups_per_day=0))
+    world.advance(START + timedelta(hours=1))
+    with pytest.raises(ValueError, match="never goes back"):
+        world.advance(START)
+    with pytest.raises(ValueError, match="aware"):
+        world.advance(datetime(2026, 10, 6))
+
+
+def test_backfill_sets_the_clock_before_each_step_and_runs_the_jobs_after_it() -> None:
+    clock = ManualClock(START)
+    world = a_world(behaviour=Behaviour(arrivals_per_day=20, wakeups_per_day=0))
+    seen: list[tuple[datetime, datetime]] = []
+    report = world.backfill(1, clock=clock, after_step=lambda t: seen.append((t, clock())))
+    assert report.steps == 288 and len(seen) == 288
+    assert all(at == read for at, read in seen)
+    assert world.now == clock() == START + timedelta(days=1)
+    assert report.events["Arrival"] > 0
