@@ -54,13 +54,14 @@ class SalesforceApiMiddleware:
             path = path.rstrip("/")
             scope["path"] = path
             scope["raw_path"] = path.encode()
-        if not _API_PATH.match(path):
+        state = self.state
+        is_api = bool(_API_PATH.match(path))
+        latency = state.faults.latency_seconds
+        if latency and (is_api or path.startswith("/services/Soap/")):
+            await asyncio.sleep(latency)
+        if not is_api:
             await self.app(scope, receive, send)
             return
-        state = self.state
-        latency = state.faults.latency_seconds
-        if latency:
-            await asyncio.sleep(latency)
         now = state.clock()
         session = state.sessions.validate(bearer_token(scope.get("headers", [])), now)
         if session is None:

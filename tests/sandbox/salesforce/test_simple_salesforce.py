@@ -166,6 +166,7 @@ def test_jwt_signed_with_the_wrong_key_is_refused(org: Org, server: TlsServer, t
         jwt_client(org, server, tmp_path, private_key_pem=stranger.private_key_pem)
     assert refused.value.code == "invalid_grant"
     assert refused.value.auth_message == "invalid assertion"
+    gc.collect()
 
 
 def test_limit_header_is_parsed_by_the_client(sf: Salesforce, org: Org) -> None:
