@@ -70,7 +70,19 @@ class AnyOf(_Model):
     any_of: list[str] = Field(min_length=2)
 
 
-RequiredField = str | AnyOf
+def _required_item(value: object) -> object:
+    """One clear message instead of one per union member ("…str: Input should be …", "…AnyOf: …")."""
+    if isinstance(value, str | AnyOf):
+        return value
+    if isinstance(value, dict) and set(value) == {"any_of"}:
+        names = value["any_of"]
+        if isinstance(names, list) and len(names) >= 2 and all(isinstance(n, str) for n in names):
+            return AnyOf(any_of=names)
+        raise ValueError("any_of needs a list of at least two field names")
+    raise ValueError("expected a field name or {any_of: [field, field, …]}")
+
+
+RequiredField = Annotated[str | AnyOf, BeforeValidator(_required_item)]
 
 
 class ScoreGate(_Model):

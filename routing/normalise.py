@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
+# Pure functions of one string, called several times per person (gate, lookup, dedupe): memoised.
+_CACHE_SIZE = 65536
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 # Salesforce's Email field holds 80 characters; RFC 5321 allows 254 in all, 64 in the local part.
@@ -72,6 +75,7 @@ def clean_text(value: object, max_length: int) -> tuple[str | None, str | None]:
     return text, None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def parse_email(value: str) -> tuple[str, str] | None:
     """Split a plausible address into ``(local, domain)`` (domain lower-cased, IDNA-checked) or None."""
     if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value):
@@ -130,16 +134,23 @@ def website_domain(website: str | None) -> str | None:
 
 def domain_in(domain: str | None, domains: frozenset[str]) -> bool:
     """True when ``domain`` or one of its parents is listed (``mail.rival.com`` is ``rival.com``)."""
-    if not domain:
-        return False
+    return bool(domain) and any(parent in domains for parent in domain_parents(domain))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def domain_parents(domain: str) -> tuple[str, ...]:
+    """``a.b.example.com`` → ``(a.b.example.com, b.example.com, example.com)``."""
     parts = domain.split(".")
-    return any(".".join(parts[index:]) in domains for index in range(len(parts) - 1))
+    return tuple(".".join(parts[index:]) for index in range(len(parts) - 1))
 
 
 def company_key(name: str | None) -> str:
     """A company name reduced to its identifying words, for fuzzy matching and blocking."""
-    if not name:
-        return ""
+    return _company_key(name) if name else ""
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _company_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(char for char in text if not unicodedata.combining(char))
     # "S.A." is "sa" (a legal form), so dots join letters instead of splitting words.

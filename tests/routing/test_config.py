@@ -183,3 +183,12 @@ def test_versions_are_compared_path_by_path_and_as_text():
     ]
     diff = text_diff("a: 1\n", "a: 2\n", "v1", "v2")
     assert "-a: 1" in diff and "+a: 2" in diff
+
+
+def test_a_required_field_is_a_name_or_an_any_of_list_with_one_clear_message():
+    errors = errors_of("routing: {required_fields: [email, {any_of: [phone]}, 5, {anyof: [a, b]}]}")
+    assert errors == [
+        ("routing.required_fields[1]", "any_of needs a list of at least two field names"),
+        ("routing.required_fields[2]", "expected a field name or {any_of: [field, field, …]}"),
+        ("routing.required_fields[3]", "expected a field name or {any_of: [field, field, …]}"),
+    ]
