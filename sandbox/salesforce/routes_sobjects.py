@@ -2,7 +2,7 @@
 
 Statuses and bodies follow reference §2: create ``201 {"id","success","errors"}``; retrieve ``200`` with
 ``attributes`` first (``?fields=`` narrows it); update and delete ``204``; delete again
-``404 ENTITY_IS_DELETED``; upsert ``201 … "created":true`` or ``200 … "created":false`` (``204`` before
+``404 ENTITY_IS_DELETED``; ``/updated`` and ``/deleted`` list changes in a window; upsert ``201 … "created":true`` or ``200 … "created":false`` (``204`` before
 v46), ``300`` with the matching record URLs when the external id is not unique. A value in the id slot
 that is not an id is read as an external id field name, hence "Provided external ID field does not
 exist or is not accessible".
@@ -10,6 +10,7 @@ exist or is not accessible".
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from fastapi.responses import Response
 
 from sandbox.salesforce import errors, ids
 from sandbox.salesforce.coerce import to_json
+from sandbox.salesforce.formats import format_datetime, parse_datetime
 from sandbox.salesforce.rest import ApiCall, ApiCallDep, check_version, json_object, json_response, no_content
 from sandbox.salesforce.schema import ObjectDef
 from sandbox.salesforce.store import Record
@@ -112,6 +114,55 @@ def object_describe(sobject: str, call: ApiCallDep) -> Response:
         for f in definition.fields.values()
     ]
     return json_response({**describe(definition, call), "fields": fields})
+
+
+def _window(start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    try:
+        if start is None or end is None:
+            raise ValueError("start and end are required")
+        return parse_datetime(start), parse_datetime(end)
+    except ValueError as exc:
+        raise errors.ApiError(400, "INVALID_REPLICATION_DATE", str(exc)) from None
+
+
+@router.get("/sobjects/{sobject}/updated")
+def updated(sobject: str, call: ApiCallDep, start: str | None = None, end: str | None = None) -> Response:
+    """Ids of records created or changed in ``[start, end]`` (getUpdated; end rounded down to the minute)."""
+    definition = object_def_for(call, sobject)
+    first, last = _window(start, end)
+    last = last.replace(second=0, microsecond=0)
+    with call.state.lock:
+        changed = [
+            r["Id"]
+            for r in call.state.store.records(definition.name)
+            if first <= (r.get("SystemModstamp") or first) <= last
+        ]
+    return json_response({"ids": changed, "latestDateCovered": format_datetime(last)})
+
+
+@router.get("/sobjects/{sobject}/deleted")
+def deleted(sobject: str, call: ApiCallDep, start: str | None = None, end: str | None = None) -> Response:
+    """Records sent to the recycle bin in ``[start, end]`` (getDeleted)."""
+    definition = object_def_for(call, sobject)
+    first, last = _window(start, end)
+    last = last.replace(second=0, microsecond=0)
+    with call.state.lock:
+        rows = [
+            {"id": r["Id"], "deletedDate": format_datetime(r["SystemModstamp"])}
+            for r in call.state.store.records(definition.name, include_deleted=True)
+            if r.get("IsDeleted") and first <= r["SystemModstamp"] <= last
+        ]
+        earliest = min(
+            (r["SystemModstamp"] for r in call.state.store.records(definition.name, include_deleted=True)),
+            default=first,
+        )
+    return json_response(
+        {
+            "deletedRecords": rows,
+            "earliestDateAvailable": format_datetime(earliest),
+            "latestDateCovered": format_datetime(last),
+        }
+    )
 
 
 @router.post("/sobjects/{sobject}")

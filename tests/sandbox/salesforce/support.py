@@ -23,7 +23,7 @@ import requests
 from simple_salesforce import Salesforce
 
 from sandbox.salesforce import SalesforceState, connected_app_key_pair, create_app, tls_material
-from sandbox.salesforce.keys import KeyPair
+from sandbox.salesforce.keys import KeyPair, TlsMaterial
 from tests.support.servers import serve_app
 
 CONSUMER_KEY = "3MVG9sandbox.consumer.key"
@@ -45,6 +45,7 @@ class Org:
 
 
 _KEY_PAIR: KeyPair | None = None
+_TLS: TlsMaterial | None = None
 
 
 def shared_key_pair() -> KeyPair:
@@ -81,8 +82,11 @@ class TlsServer:
 
 @contextmanager
 def https_server(app: Any, directory: Path) -> Iterator[TlsServer]:
-    """Serve ``app`` over HTTPS on 127.0.0.1 with a fresh CA; yields the URL and the CA file."""
-    material = tls_material()
+    """Serve ``app`` over HTTPS on 127.0.0.1 with a generated CA (one per test session: RSA keys are slow)."""
+    global _TLS
+    if _TLS is None:
+        _TLS = tls_material()
+    material = _TLS
     ca_file, cert_file, key_file = (
         directory / "ca.pem",
         directory / "server.pem",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -162,10 +163,15 @@ def test_missing_required_field_is_the_real_error(sf: Salesforce) -> None:
 
 def test_jwt_signed_with_the_wrong_key_is_refused(org: Org, server: TlsServer, tmp_path: Path) -> None:
     stranger = connected_app_key_pair("stranger")
-    with pytest.raises(SalesforceAuthenticationFailed) as refused:
-        jwt_client(org, server, tmp_path, private_key_pem=stranger.private_key_pem)
-    assert refused.value.code == "invalid_grant"
-    assert refused.value.auth_message == "invalid assertion"
+
+    def refusal() -> tuple[object, str]:
+        try:
+            jwt_client(org, server, tmp_path, private_key_pem=stranger.private_key_pem)
+        except SalesforceAuthenticationFailed as refused:
+            return refused.code, refused.auth_message
+        raise AssertionError("a JWT signed with the wrong key was accepted")
+
+    assert refusal() == ("invalid_grant", "invalid assertion")
     gc.collect()
 
 
@@ -173,3 +179,17 @@ def test_limit_header_is_parsed_by_the_client(sf: Salesforce, org: Org) -> None:
     sf.query("SELECT Id FROM Lead LIMIT 1")
     usage = sf.api_usage["api-usage"]
     assert usage.total == 15000 and 1 <= usage.used < 15000
+
+
+def test_updated_and_deleted_windows(sf: Salesforce, org: Org) -> None:
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    kept = sf.Lead.create({"LastName": "Kept", "Company": "Acme"}, headers={"Sforce-Auto-Assign": "FALSE"})[
+        "id"
+    ]
+    gone = sf.Lead.create({"LastName": "Gone", "Company": "Acme"}, headers={"Sforce-Auto-Assign": "FALSE"})[
+        "id"
+    ]
+    sf.Lead.delete(gone)
+    end = datetime.now(UTC) + timedelta(minutes=5)
+    assert kept in sf.Lead.updated(start, end)["ids"]
+    assert [row["id"] for row in sf.Lead.deleted(start, end)["deletedRecords"]] == [gone]
