@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from dashboard.filters import WEEKDAYS
-from dashboard.metrics import NEVER, RESPONSE_BUCKETS, SPEED_BUCKETS, cumulative_shares, share
+from dashboard.metrics import DAY, HOUR, NEVER, RESPONSE_BUCKETS, SPEED_BUCKETS, cumulative_shares, share
 from dashboard.queries.conversion import SegmentConversion, WindowFigures
 from dashboard.queries.leakage import StageRow
 from dashboard.queries.overview import DayVolume
@@ -33,7 +33,7 @@ def _layout(**overrides: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "autosize": True,
         "height": 340,
-        "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
+        "margin": {"l": 56, "r": 16, "t": 36, "b": 48},
         "font": {
             "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
             "size": 13,
@@ -43,7 +43,7 @@ def _layout(**overrides: Any) -> dict[str, Any]:
         "plot_bgcolor": "rgba(0,0,0,0)",
         "colorway": list(PALETTE),
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.22, "x": 0},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {"gridcolor": "#e6e8eb", "automargin": True},
         "yaxis": {"gridcolor": "#e6e8eb", "automargin": True, "rangemode": "tozero"},
     }
@@ -90,16 +90,20 @@ def daily_volume(days: Sequence[DayVolume], link: Link) -> Figure:
     return {"data": traces, "layout": _layout(yaxis={"title": {"text": "leads"}}, bargap=0.15)}
 
 
-def _edge_labels() -> list[str]:
-    return [bucket.label.split("\u2013")[-1] if bucket.high else bucket.label for bucket in SPEED_BUCKETS]
+def _edge_label(seconds: float | None) -> str:
+    """The upper edge of a bucket as people say it ("5 min", "1 h", "2 days"); the last one is "ever"."""
+    if seconds is None:
+        return "ever"
+    if seconds < HOUR:
+        return f"{seconds / 60:g} min"
+    if seconds < DAY:
+        return f"{seconds / HOUR:g} h"
+    return f"{seconds / DAY:g} day" + ("s" if seconds > DAY else "")
 
 
 def speed_ecdf(groups: Sequence[GroupSpeed], dimension: str, clock: str, link: Link) -> Figure:
     """Share of routed leads touched by each time (the ECDF at the histogram's edges), one line per group."""
-    x = [
-        "\u2264 " + label if bucket.high else label
-        for label, bucket in zip(_edge_labels(), SPEED_BUCKETS, strict=True)
-    ]
+    x = [("\u2264 " if bucket.high else "") + _edge_label(bucket.high) for bucket in SPEED_BUCKETS]
     traces = []
     for group in list(groups)[:MAX_LINES]:
         counts = [group.buckets.get(bucket.key, 0) for bucket in SPEED_BUCKETS]
@@ -164,11 +168,11 @@ def week_heatmap(cells: Sequence[WeekCell], link: Link) -> Figure:
             {
                 "type": "heatmap",
                 "z": z,
-                "x": [f"{hour:02d}:00" for hour in range(24)],
+                "x": [f"{hour:02d}h" for hour in range(24)],
                 "y": list(WEEKDAYS),
                 "text": text,
                 "customdata": links,
-                "colorscale": "Blues",
+                "colorscale": [[0, "#f2f7fc"], [0.5, "#6aaed6"], [1, "#08306b"]],
                 "zmin": 0,
                 "zmax": 1,
                 "colorbar": {"tickformat": ".0%", "title": {"text": "\u2264 1 h"}},
@@ -180,7 +184,7 @@ def week_heatmap(cells: Sequence[WeekCell], link: Link) -> Figure:
         "layout": _layout(
             height=320,
             yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
-            xaxis={"tickangle": 0, "dtick": 2, "gridcolor": "rgba(0,0,0,0)"},
+            xaxis={"tickangle": 0, "gridcolor": "rgba(0,0,0,0)"},
         ),
     }
 
@@ -221,24 +225,35 @@ def compliance_over_time(
     }
 
 
+def step_label(step: StepCount) -> str:
+    name = step.step.replace("_", " ")
+    return step.kind if name == step.kind else f"{step.kind}: {name}"
+
+
 def escalation_bars(steps: Sequence[StepCount], link: Link) -> Figure:
+    shown = list(reversed(steps))
     return {
         "data": [
             {
                 "type": "bar",
-                "x": [step.step.replace("_", " ") for step in steps],
-                "y": [step.events for step in steps],
+                "orientation": "h",
+                "y": [step_label(step) for step in shown],
+                "x": [step.events for step in shown],
+                "text": [step.events for step in shown],
+                "textposition": "auto",
                 "marker": {
                     "color": [
                         LEAKED_COLOUR if step.kind in ("breached", "recycled") else PALETTE[1]
-                        for step in steps
+                        for step in shown
                     ]
                 },
-                "customdata": [link(event=step.kind) for step in steps],
-                "hovertemplate": "%{x}: %{y} events<extra></extra>",
+                "customdata": [link(event=step.kind) for step in shown],
+                "hovertemplate": "%{y}: %{x} events<extra></extra>",
             }
         ],
-        "layout": _layout(showlegend=False, yaxis={"title": {"text": "events in the period"}}),
+        "layout": _layout(
+            showlegend=False, margin={"l": 190}, xaxis={"title": {"text": "events in the period"}}
+        ),
     }
 
 

@@ -20,6 +20,12 @@ from handoff.web import SessionDep
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False)
 Format = Annotated[Literal["html", "csv"], Query()]
 STAGE_LABELS = {stage.key: stage.label for stage in STAGES}
+EVENT_LABELS = {
+    "mql": "MQL",
+    "route_ready": "Route-ready",
+    "owner_changed": "Owner changed in Salesforce",
+    "leaked": "Leaked (hold expired)",
+}
 CSV_COLUMNS = (
     "id",
     "mql_at",
@@ -129,6 +135,7 @@ def lead_page_view(request: Request, session: SessionDep, handoff_id: int) -> Re
             "messages": story.messages,
             "versions": story.versions,
             "stage": STAGE_LABELS[stage],
+            "event_labels": EVENT_LABELS,
             "stage_key": stage,
             "outcome": outcome.replace("_", " "),
             "routed": routed[-1] if routed else None,

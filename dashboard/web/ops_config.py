@@ -30,6 +30,9 @@ router = APIRouter(route_class=DashboardRoute, include_in_schema=False)
 PATH = "/dashboard/ops/config"
 PREVIEW_DAYS = (7, 30, 90)
 PREVIEW_LISTED = 50
+# A form shown again with its errors is a normal page (as Django and Rails answer it), not a failed load:
+# nothing was saved and the page says so; 4xx would make browsers log every typo as a console error.
+FORM_WITH_ERRORS = 200
 STARTER = """\
 # Route-ready criteria and SLA policies. Check & preview shows errors, the diff and the effect on past leads.
 routing:
@@ -131,7 +134,7 @@ def submit_config(
             comment=comment,
             problems=_problems(document, errors),
             days=days,
-            status_code=422,
+            status_code=FORM_WITH_ERRORS,
         )
     if action == "check":
         active = versions.active()
@@ -165,7 +168,7 @@ def submit_config(
             document,
             comment=comment,
             problems=_problems(document, exc.errors),
-            status_code=422,
+            status_code=FORM_WITH_ERRORS,
         )
     done = "activated" if action == "activate" else "saved as a proposal"
     return RedirectResponse(
@@ -225,7 +228,7 @@ def activate_version(
                 "notice": None,
                 "problems": _problems(version.document, exc.errors),
             },
-            status_code=422,
+            status_code=FORM_WITH_ERRORS,
             title=f"Config version #{version_id}",
         )
     return RedirectResponse(

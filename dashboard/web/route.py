@@ -18,6 +18,8 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
+from dashboard.auth.csrf import CsrfRejected
+from dashboard.web.render import error_page, forbidden_page
 from handoff.web import Forbidden, NotAuthenticated
 
 # Pages load only their own scripts and styles: plotly.js is served by Handoff, never by a CDN.
@@ -61,9 +63,15 @@ class DashboardRoute(APIRoute):
             except Forbidden as exc:
                 if not wants_html(request):
                     raise
-                from dashboard.web.render import forbidden_page
-
                 response = forbidden_page(request, exc.role)
+            except CsrfRejected as exc:
+                response = error_page(
+                    request,
+                    403,
+                    "Form refused",
+                    f"Nothing was changed: {exc.reason}.",
+                    "Reload the page and try again.",
+                )
             elapsed_ms = (time.perf_counter() - started) * 1000
             response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
             if response.headers.get("content-type", "").startswith("text/html"):

@@ -15,13 +15,11 @@ from pathlib import Path
 import plotly
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from dashboard.web.route import DashboardRoute
-
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
-router = APIRouter(route_class=DashboardRoute)
+router = APIRouter()
 
 
 @dataclass(frozen=True)
