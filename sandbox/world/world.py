@@ -25,6 +25,7 @@ from sandbox.salesforce import SalesforceState
 from sandbox.world.behaviour import Behaviour
 from sandbox.world.blueprint import WorldSize, generate
 from sandbox.world.crm_sync import sync_new_mql
+from sandbox.world.describe import describe
 from sandbox.world.events import (
     Agenda,
     Arrival,
@@ -112,6 +113,10 @@ class World:
         """Stop watching the Salesforce org."""
         self.sales.close()
 
+    def describe(self) -> dict[str, Any]:
+        """Teams, queues, users, calendars, holidays, the rule and live ids, as a plain dict."""
+        return describe(self.blueprint, self.salesforce, self.marketo)
+
     @property
     def stats(self) -> dict[str, int]:
         return dict(self.sales.stats)
@@ -174,6 +179,13 @@ class World:
             steps += 1
         events = dict(self.events - before)
         return BackfillReport(start, end, steps, events, timer.perf_counter() - began, self.stats)
+
+    def run(self, stop: threading.Event, *, every_seconds: float = 1.0) -> None:
+        """Keep living at the injected clock's pace until ``stop`` is set (the demo's background thread)."""
+        if self.clock is None:
+            raise ValueError("a world runs on a clock: create it with clock=...")
+        while not stop.wait(every_seconds):
+            self.tick()
 
     # -- dispatch ------------------------------------------------------------------------------------
 

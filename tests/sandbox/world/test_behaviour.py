@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
@@ -149,3 +151,18 @@ def test_backfill_sets_the_clock_before_each_step_and_runs_the_jobs_after_it() -
     assert all(at == read for at, read in seen)
     assert world.now == clock() == START + timedelta(days=1)
     assert report.events["Arrival"] > 0
+
+
+def test_a_running_world_follows_its_clock_until_stopped() -> None:
+    clock = ManualClock(START)
+    world = a_world(behaviour=Behaviour(arrivals_per_day=50, wakeups_per_day=0), clock=clock)
+    stop = threading.Event()
+    runner = threading.Thread(target=world.run, args=(stop,), kwargs={"every_seconds": 0.001}, daemon=True)
+    runner.start()
+    clock.set(START + timedelta(days=1))
+    deadline = time.monotonic() + 10
+    while world.now < clock() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    stop.set()
+    runner.join(timeout=5)
+    assert world.now == START + timedelta(days=1) and world.events["Arrival"] > 0
