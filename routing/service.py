@@ -44,6 +44,7 @@ class Qualified:
     fields: Mapping[str, Any]
     marketo_id: int | None = None
     actor: str = "marketo"
+    only_if_waiting: bool = False  # a data change, not an MQL: re-judge a held handoff, never open one
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,11 @@ class RoutingService:
         self.lookup = lookup
 
     def evaluate(self, people: Sequence[Qualified], active: ActiveConfig) -> list[Evaluation]:
-        """Judge a batch; a person listed twice is judged once, on the last (newest) fields."""
+        """Judge a batch; a person listed twice is judged once, on the last (newest) fields.
+
+        ``only_if_waiting`` people (Marketo data changes rather than MQLs) are judged only when they have
+        a handoff waiting to be routed, which is how a hold is re-evaluated when the person changes.
+        """
         now = self.clock()
         keyed = [(person, person_keys(person.fields, person.marketo_id)) for person in people]
         last = {key.marketo_id: index for index, (_, key) in enumerate(keyed) if key.marketo_id is not None}
@@ -117,6 +122,14 @@ class RoutingService:
             self.session, [k.marketo_id for k in keys if k.marketo_id is not None]
         )
         current = [waiting.get(key.marketo_id) if key.marketo_id is not None else None for key in keys]
+        kept = [
+            index
+            for index, (person, _) in enumerate(keyed)
+            if current[index] is not None or not person.only_if_waiting
+        ]
+        keyed = [keyed[index] for index in kept]
+        keys = [keys[index] for index in kept]
+        current = [current[index] for index in kept]
         if self.lookup is None:
             raise ValueError("evaluating people needs a ContextLookup")
         contexts = self.lookup.contexts(self.session, keys, current)

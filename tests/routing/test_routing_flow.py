@@ -301,3 +301,27 @@ async def test_broken_person_data_is_stored_and_judged_without_an_exception(sess
     assert stored.fields["company"] == {"$unstorable": "200000 characters"}
     [no_email] = session.execute(select(Handoff).where(Handoff.marketo_id == 3003)).scalars().all()
     assert no_email.reason_code == "missing_email"
+
+
+async def test_a_data_change_re_judges_a_held_person_but_never_opens_a_handoff(session, clock):
+    from routing.flows import route_people
+    from routing.service import Qualified
+
+    world = a_world(session, clock)
+
+    async def changed(person):
+        return await route_people(
+            session,
+            clock,
+            world.salesforce,
+            world.lookup,
+            world.active,
+            [Qualified(person, only_if_waiting=True)],
+        )
+
+    assert await changed(a_person()) == []
+    assert session.execute(select(func.count()).select_from(Handoff)).scalar_one() == 0
+    [held] = await world.route(a_person(phone=None))
+    [routed] = await changed(a_person())
+    assert routed.handoff.id == held.handoff.id
+    assert routed.handoff.state == "routed"
