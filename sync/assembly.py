@@ -116,7 +116,7 @@ def poller_jobs(
         runner = PollerRunner(
             name, poll, clock=clock, interval_seconds=seconds, max_backoff_seconds=pollers.max_backoff_seconds
         )
-        jobs.append((name, seconds, runner))
+        jobs.append((name, seconds, runner.run))
 
     activities = MarketoPollSpec(
         ACTIVITIES_CURSOR, type_ids=tuple(pollers.marketo_activity_types), initial_lookback=lookback
@@ -137,7 +137,7 @@ def poller_jobs(
     if config.backfill:
         add(
             "sync.backfill.marketo_people",
-            pollers.marketo_activities_seconds,
+            pollers.backfill_seconds,
             lambda: read_people(session_factory, marketo, clock, config.field_map),
         )
     for spec in record_poll_specs(config):

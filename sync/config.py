@@ -70,6 +70,7 @@ class PollerSettings(_Section):
     marketo_leadchanges_seconds: float = Field(default=60.0, gt=0)
     salesforce_activities_seconds: float = Field(default=30.0, gt=0)
     salesforce_records_seconds: float = Field(default=60.0, gt=0)
+    backfill_seconds: float = Field(default=5.0, gt=0, description="How often the back-fill job reads more.")
     overlap_seconds: float = Field(
         default=120.0, ge=0, description="High-water-mark overlap for late commits."
     )

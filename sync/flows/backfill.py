@@ -3,8 +3,8 @@
 Reading: Marketo has no "list everyone" call, so the job walks lead ids in ranges of 300
 (``leads.json?filterType=id``, the documented way to fetch by id; reference/marketo.md §3) and stores
 each range as one inbox item (natural key ``<first>-<last>``) in the same commit as the cursor; it
-stops after ``empty_ranges_to_stop`` empty ranges in a row. Processing: a page becomes one
-``salesforce.backfill_lead`` outbox message at background priority, so routing always goes first.
+stops after ``empty_ranges_to_stop`` empty ranges in a row (deleted people leave gaps in the ids).
+Processing: a page becomes one ``salesforce.backfill_lead`` outbox message at background priority, so routing always goes first.
 Writing, per message of up to 300 people: one SOQL for existing Leads and one for Contacts by email
 (the dedupe rule: never a second Lead for a person who has one or is a Contact), one collection create
 per 200 new Leads, and one Marketo Sync Leads call writing every person's Lead or Contact id back.
@@ -48,7 +48,7 @@ async def read_people(
     mapping: FieldMapping,
     *,
     max_ranges: int = 50,
-    empty_ranges_to_stop: int = 20,
+    empty_ranges_to_stop: int = 5,
 ) -> PollReport:
     """Read the next ranges of lead ids into the inbox; ``caught_up`` once only empty ranges follow."""
     report = PollReport(BACKFILL_CURSOR)

@@ -54,6 +54,10 @@ class PollerRunner:
         self.last_error: str | None = None
 
     async def __call__(self) -> PollReport | None:
+        return await self.run()
+
+    async def run(self) -> PollReport | None:
+        """One scheduled call (a plain coroutine function, which every scheduler recognises)."""
         now = self._clock()
         if self.resume_at is not None and now < self.resume_at:
             POLL_RUNS.labels(self.name, "backing_off").inc()
