@@ -9,6 +9,7 @@ the session factory, the clock, the ``sync`` config section and the two API clie
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlmodel import Session
 
 from handoff.clock import Clock
 from sync import kinds
-from sync.config import SyncConfig
+from sync.adapters import MarketoAdapter, SalesforceAdapter
+from sync.config import MarketoConnection, SalesforceConnection, SyncConfig
 from sync.flows.accounts import AccountChanged
 from sync.flows.assignment import LeadRouted, RouteLead
 from sync.flows.backfill import BackfillLeads, BackfillPage, read_people
@@ -28,14 +30,52 @@ from sync.flows.opportunities import OpportunityChanged
 from sync.flows.passthrough import PassThroughRouting
 from sync.inbox import InboxHandlers
 from sync.mapping import source_fields
+from sync.marketo import MarketoClient
 from sync.outbox import OutboxHandlers
 from sync.pollers import salesforce as sf_polls
 from sync.pollers.marketo import ACTIVITIES_CURSOR, LEADCHANGES_CURSOR, MarketoPollSpec, poll_marketo
 from sync.pollers.runner import PollerRunner
 from sync.pollers.salesforce import RecordPollSpec, poll_records
 from sync.ports import MarketoPort, RoutingPort, SalesforcePort
+from sync.salesforce import SalesforceClient
 
 Job = tuple[str, float, Callable[[], Awaitable[Any]]]
+
+
+@dataclass
+class SyncClients:
+    """One client per external system for the whole process (each owns its throttle and token)."""
+
+    salesforce_client: SalesforceClient
+    marketo_client: MarketoClient
+    salesforce: SalesforceAdapter
+    marketo: MarketoAdapter
+
+    async def aclose(self) -> None:
+        await self.salesforce_client.aclose()
+        await self.marketo_client.aclose()
+
+
+def build_clients(
+    salesforce: SalesforceConnection,
+    marketo: MarketoConnection,
+    secret: Callable[[str], str | None],
+    clock: Clock,
+) -> SyncClients:
+    """``secret`` is ``Settings.secret``: salesforce_private_key / salesforce_client_secret / marketo_client_secret."""
+    salesforce_client = SalesforceClient(
+        salesforce,
+        private_key=secret("salesforce_private_key"),
+        client_secret=secret("salesforce_client_secret"),
+        clock=clock,
+    )
+    marketo_client = MarketoClient(marketo, client_secret=secret("marketo_client_secret") or "", clock=clock)
+    return SyncClients(
+        salesforce_client,
+        marketo_client,
+        SalesforceAdapter(salesforce_client),
+        MarketoAdapter(marketo_client),
+    )
 
 
 def register_handlers(
