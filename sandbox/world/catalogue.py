@@ -182,7 +182,14 @@ FORMS = {
     "Contact Us": 25,
     "Demo Request": 40,
 }
-EMAILS = ("Newsletter", "Webinar Invitation", "Product Update", "Case Study: Speed to Lead", "Re-engagement")
+REENGAGEMENT_EMAIL = "Re-engagement"
+EMAILS = (
+    "Newsletter",
+    "Webinar Invitation",
+    "Product Update",
+    "Case Study: Speed to Lead",
+    REENGAGEMENT_EMAIL,
+)
 
 SDR_TITLE = "Sales Development Representative"
 AE_TITLE = "Account Executive"

@@ -30,11 +30,14 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Session:
-    """One visit of a known person: page views, email opens/clicks, maybe a form."""
+    """One step of a known person's visit (an email open or click, a page view, a form). Each step is its
+    own event, so every activity is written at its own time and never later than the world's clock."""
 
     key: str
     lead_id: int
     number: int
+    step: int = 0
+    started: datetime | None = None
 
 
 @dataclass(frozen=True)

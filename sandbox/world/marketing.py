@@ -10,6 +10,7 @@ come from streams derived from (seed, person key, session number), never from sh
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,6 +54,13 @@ def _online(rng: random.Random, at: datetime, zone: ZoneInfo) -> datetime:
     return morning.astimezone(at.tzinfo)
 
 
+@dataclass(frozen=True)
+class SessionStep:
+    offset: int
+    kind: str
+    value: str
+
+
 class Marketing:
     def __init__(self, blueprint: Blueprint, marketo: MarketoState, behaviour: Behaviour) -> None:
         self.seed = blueprint.seed
@@ -70,6 +78,7 @@ class Marketing:
             p.fields for p in blueprint.people if p.kind in ("prospect", "free_mail", "contact")
         ]
         self.wakeable = [p for p in blueprint.people if p.kind != "test"]
+        self._running: dict[tuple[str, int], list[SessionStep]] = {}
 
     # -- planning ----------------------------------------------------------------------------------
 
@@ -139,54 +148,92 @@ class Marketing:
             self.marketo.engagement.visit_webpage(lead_id, page, at=at)
             submitted = self._form_fields(rng, fields, company, form)
             self.marketo.engagement.fill_out_form(
-                lead_id, form, at=at + timedelta(seconds=40), form_fields=submitted, webpage_url=page
+                lead_id, form, at=at, form_fields=submitted, webpage_url=page
             )
-            self._join(lead_id, form, at + timedelta(seconds=41), acquired=True)
+            self._join(lead_id, form, at, acquired=True)
         if sessions == 0:
             return lead_id, []
         next_at = _online(rng, at + timedelta(days=rng.expovariate(1 / gap_days)), _zone(fields))
         return lead_id, [(next_at, Session(event.key, lead_id, 1))]
 
+    def _steps(self, event: Session, intent: str) -> list[SessionStep]:
+        """The steps of one session (offsets in seconds from its start), the same on every call; kept
+        while the session runs so that its later steps need not redraw them."""
+        cached = self._running.get((event.key, event.number))
+        if cached is not None:
+            return cached
+        steps = self._draw_steps(event, intent)
+        self._running[(event.key, event.number)] = steps
+        return steps
+
+    def _draw_steps(self, event: Session, intent: str) -> list[SessionStep]:
+        rng = derive(self.seed, "session", event.key, event.number)
+        _, _, page_mean, email_chance, form_chance = INTENTS[intent]
+        waking = event.number == 0
+        steps: list[SessionStep] = []
+        offset = 0
+        if waking or rng.random() < email_chance:
+            email = catalogue.REENGAGEMENT_EMAIL if waking else rng.choice(catalogue.EMAILS[:-1])
+            steps.append(SessionStep(offset, "open", email))
+            offset += rng.randint(20, 240)
+            if waking or rng.random() < 0.45:
+                steps.append(SessionStep(offset, "click", email))
+                offset += rng.randint(5, 60)
+        for _ in range(1 + poisson(rng, page_mean)):
+            steps.append(SessionStep(offset, "visit", weighted(rng, catalogue.PAGES)))
+            offset += rng.randint(30, 300)
+        if rng.random() < form_chance:
+            hot_demo = intent == "hot" and rng.random() < 0.5
+            steps.append(
+                SessionStep(offset, "form", "Demo Request" if hot_demo else rng.choice(list(catalogue.FORMS)))
+            )
+        return steps
+
     def session(self, event: Session, at: datetime) -> list[Scheduled]:
         person = self.marketo.people.get(event.lead_id)
         if person is None:
+            self._running.pop((event.key, event.number), None)
             return []  # merged or deleted since (e.g. Handoff merged a duplicate)
-        waking = event.number == 0
-        intent, sessions, gap_days = self._plan(event.key, WAKE_INTENTS if waking else NEW_INTENTS)
-        rng = derive(self.seed, "session", event.key, event.number)
-        _, _, page_mean, email_chance, form_chance = INTENTS[intent]
-        moment = at
-        with self.marketo.lock:
-            engagement = self.marketo.engagement
-            if waking or rng.random() < email_chance:
-                email = "Re-engagement" if waking else rng.choice(catalogue.EMAILS[:-1])
-                engagement.open_email(
-                    event.lead_id, email, at=moment, device=rng.choice(("Desktop", "Mobile"))
+        intent, sessions, gap_days = self._plan(event.key, WAKE_INTENTS if event.number == 0 else NEW_INTENTS)
+        steps = self._steps(event, intent)
+        started = event.started or at
+        self._act(event, steps[event.step], person, at)
+        if event.step + 1 >= len(steps):
+            self._running.pop((event.key, event.number), None)
+        else:
+            following = steps[event.step + 1]
+            return [
+                (
+                    started + timedelta(seconds=following.offset),
+                    replace(event, step=event.step + 1, started=started),
                 )
-                moment += timedelta(seconds=rng.randint(20, 240))
-                if waking or rng.random() < 0.45:
-                    engagement.click_email(
-                        event.lead_id, email, f"{catalogue.SITE}/?utm_campaign=email", at=moment
-                    )
-                    moment += timedelta(seconds=rng.randint(5, 60))
-                    if waking:
-                        self._status(event.lead_id, catalogue.REENGAGEMENT_PROGRAM, "Engaged", moment)
-            for _ in range(1 + poisson(rng, page_mean)):
-                engagement.visit_webpage(event.lead_id, weighted(rng, catalogue.PAGES), at=moment)
-                moment += timedelta(seconds=rng.randint(30, 300))
-            if rng.random() < form_chance:
-                form = (
-                    "Demo Request"
-                    if intent == "hot" and rng.random() < 0.5
-                    else rng.choice(list(catalogue.FORMS))
-                )
-                submitted = self._form_fields(rng, person, None, form)
-                engagement.fill_out_form(event.lead_id, form, at=moment, form_fields=submitted)
-                self._join(event.lead_id, form, moment + timedelta(seconds=1), acquired=False)
+            ]
         if event.number >= sessions:
             return []
-        next_at = _online(rng, at + timedelta(days=rng.expovariate(1 / gap_days)), _zone(person))
+        rng = derive(self.seed, "gap", event.key, event.number)
+        next_at = _online(rng, started + timedelta(days=rng.expovariate(1 / gap_days)), _zone(person))
         return [(next_at, Session(event.key, event.lead_id, event.number + 1))]
+
+    def _act(self, event: Session, step: SessionStep, person: dict[str, Any], at: datetime) -> None:
+        engagement = self.marketo.engagement
+        rng = derive(self.seed, "act", event.key, event.number, event.step)
+        with self.marketo.lock:
+            if step.kind == "open":
+                engagement.open_email(
+                    event.lead_id, step.value, at=at, device=rng.choice(("Desktop", "Mobile"))
+                )
+            elif step.kind == "click":
+                engagement.click_email(
+                    event.lead_id, step.value, f"{catalogue.SITE}/?utm_campaign=email", at=at
+                )
+                if step.value == catalogue.REENGAGEMENT_EMAIL:
+                    self._status(event.lead_id, catalogue.REENGAGEMENT_PROGRAM, "Engaged", at)
+            elif step.kind == "visit":
+                engagement.visit_webpage(event.lead_id, step.value, at=at)
+            else:
+                submitted = self._form_fields(rng, person, None, step.value)
+                engagement.fill_out_form(event.lead_id, step.value, at=at, form_fields=submitted)
+                self._join(event.lead_id, step.value, at, acquired=False)
 
     # -- helpers -----------------------------------------------------------------------------------
 

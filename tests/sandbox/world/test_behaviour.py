@@ -17,7 +17,7 @@ from sandbox.world.world import World
 from tests.sandbox.world.support import SMALL
 
 START = datetime(2026, 10, 5, tzinfo=UTC)  # a Monday
-LIVELY = Behaviour(arrivals_per_day=120, wakeups_per_day=40, native_sync=True)
+LIVELY = Behaviour(arrivals_per_day=100, wakeups_per_day=20, native_sync=True)
 
 
 def a_world(seed: int = 7, behaviour: Behaviour = LIVELY, **options: object) -> World:
@@ -27,14 +27,14 @@ def a_world(seed: int = 7, behaviour: Behaviour = LIVELY, **options: object) -> 
 @pytest.fixture(scope="module")
 def lived() -> World:
     world = a_world()
-    world.backfill(35, step=timedelta(hours=2))
+    world.backfill(30, step=timedelta(hours=2))
     return world
 
 
 def test_five_minute_steps_and_one_jump_give_the_same_world() -> None:
     stepped, jumped = a_world(), a_world()
-    stepped.backfill(10, step=timedelta(minutes=5))
-    jumped.advance(START + timedelta(days=10))
+    stepped.backfill(7, step=timedelta(minutes=5))
+    jumped.advance(START + timedelta(days=7))
     assert stepped.stats == jumped.stats and stepped.stats["touch_call"] > 0
     assert state_digest(stepped.salesforce, stepped.marketo) == state_digest(
         jumped.salesforce, jumped.marketo
@@ -166,3 +166,22 @@ def test_a_running_world_follows_its_clock_until_stopped() -> None:
     stop.set()
     runner.join(timeout=5)
     assert world.now == START + timedelta(days=1) and world.events["Arrival"] > 0
+
+
+def test_nothing_is_written_later_than_the_clock_handoff_reads() -> None:
+    clock = ManualClock(START)
+    world = a_world(clock=clock)
+    late: list[str] = []
+
+    def check(moment: datetime) -> None:
+        future = world.marketo.activities(since=moment + timedelta(seconds=1))
+        late.extend(f"activity {a.id} at {a.activity_date}" for a in future)
+        late.extend(
+            f"{r['Id']} at {r['CreatedDate']}"
+            for r in world.salesforce.records("Task")
+            if r["CreatedDate"] > moment
+        )
+
+    world.backfill(3, step=timedelta(minutes=30), clock=clock, after_step=check)
+    assert world.events["Session"] > 100
+    assert late == []
