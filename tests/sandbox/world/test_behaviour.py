@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,9 +25,12 @@ def a_world(seed: int = 7, behaviour: Behaviour = LIVELY, **options: object) -> 
     return World.create(seed, start=START, size=SMALL, behaviour=behaviour, **options)  # type: ignore[arg-type]
 
 
+THANKSGIVING_WEEK = datetime(2026, 11, 9, tzinfo=UTC)  # 30 days from here hold Thanksgiving (US)
+
+
 @pytest.fixture(scope="module")
 def lived() -> World:
-    world = a_world()
+    world = World.create(7, start=THANKSGIVING_WEEK, size=SMALL, behaviour=LIVELY)
     world.backfill(30, step=timedelta(hours=2))
     return world
 
@@ -53,6 +57,14 @@ def test_reps_act_only_in_their_working_hours(lived: World) -> None:
         rep = reps[action["CreatedById"]]
         assert rep.calendar.is_working(action["CreatedDate"]), (rep.key, action["CreatedDate"])
         assert action["CreatedDate"].astimezone(rep.calendar.zone).date() not in rep.calendar.days_off
+    east = {rep.id for rep in reps.values() if rep.team == "na_east"}
+    east_days = [
+        a["CreatedDate"].astimezone(ZoneInfo("America/New_York")).date()
+        for a in actions
+        if a["CreatedById"] in east
+    ]
+    assert date(2026, 11, 24) in east_days
+    assert date(2026, 11, 26) not in east_days and date(2026, 11, 27) not in east_days
 
 
 def test_touches_are_real_tasks_and_meetings_on_leads_the_rep_owns(lived: World) -> None:
