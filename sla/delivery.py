@@ -159,7 +159,22 @@ def _apply_reassignment(
     elif clock.status != "open":
         # Touched while Salesforce was being written: the move happened there, so mirror it, without a clock.
         handoff.owner_id = str(result["owner_id"])
+        handoff.updated_at = now
         run.status, run.reason = "done", "clock_already_stopped"
+        repository.add_event(
+            session,
+            handoff,
+            kind="reassigned",
+            at=message.sent_at or now,
+            reason_code="clock_already_stopped",
+            message=f"Salesforce moved the lead to {result['owner_id']} after {clock.owner_id} had touched it",
+            data={
+                "from_owner_id": clock.owner_id,
+                "to_owner_id": result["owner_id"],
+                "ended_clock_id": clock.id,
+            },
+            config_version_id=ctx.config_version_id,
+        )
     else:
         new_owner = str(result["owner_id"])
         payload = message.payload or {}

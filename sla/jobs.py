@@ -51,8 +51,11 @@ def tick(
             if not clock_ids:
                 break
             away = all_away(ctx, repository.away_periods_at(session, now))
-            for sla_clock, handoff in repository.clocks_with_handoffs(session, clock_ids):
-                report.steps += run_due_steps(session, ctx, sla_clock, handoff, now=now, away=away)
+            # The steps write through explicit inserts and read nothing the ORM holds dirty, so clock and
+            # handoff updates can wait for one flush at commit (batched) instead of one round trip per step.
+            with session.no_autoflush:
+                for sla_clock, handoff in repository.clocks_with_handoffs(session, clock_ids):
+                    report.steps += run_due_steps(session, ctx, sla_clock, handoff, now=now, away=away)
             report.due_clocks += len(clock_ids)
             session.commit()
         if len(clock_ids) < size:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import BigInteger, String, any_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from routing.models import Handoff, HandoffEvent
@@ -23,6 +24,14 @@ FINAL_OUTBOX = ("sent", "dead")
 def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any], item_type: Any) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one bound array instead of thousands of
+    parameters that the driver would otherwise parse and send one by one."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(item_type)))
+    return column.in_(values)
 
 
 # --- clocks ---------------------------------------------------------------------------------------------
@@ -87,16 +96,18 @@ def open_clocks_for_who(session: Session, who_ids: Sequence[str]) -> list[tuple[
     handoff_ids: set[int] = set()
     for chunk in chunks(list(who_ids)):
         for column in (Handoff.sfdc_lead_id, Handoff.sfdc_contact_id):
-            rows = session.execute(select(Handoff.id).where(column.in_(chunk)))  # type: ignore[union-attr]
+            rows = session.execute(select(Handoff.id).where(one_of(session, column, chunk, String())))
             handoff_ids.update(int(value) for value in rows.scalars())
     found: list[tuple[SlaClock, Handoff]] = []
     for chunk in chunks(sorted(handoff_ids)):
+        # Filtering on status in SQL tempts SQLite (no statistics) to walk the status index over every open
+        # clock; a handoff has only a few clocks, so read them all by handoff id and keep the open one.
         rows = session.execute(
             select(SlaClock, Handoff)
             .join(Handoff, Handoff.id == SlaClock.handoff_id)  # type: ignore[arg-type]
-            .where(SlaClock.handoff_id.in_(chunk), SlaClock.status == "open")  # type: ignore[attr-defined]
+            .where(one_of(session, SlaClock.handoff_id, chunk, BigInteger()))
         )
-        found.extend((clock, handoff) for clock, handoff in rows.all())
+        found.extend((clock, handoff) for clock, handoff in rows.all() if clock.status == "open")
     return found
 
 
@@ -256,7 +267,9 @@ def handoff_task_ids(session: Session, activity_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(list(activity_ids)):
         rows = session.execute(
-            select(SlaNotification.external_id).where(SlaNotification.external_id.in_(chunk))  # type: ignore[union-attr]
+            select(SlaNotification.external_id).where(
+                one_of(session, SlaNotification.external_id, chunk, String())
+            )
         )
         found.update(str(value) for value in rows.scalars())
     return found

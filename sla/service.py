@@ -23,7 +23,7 @@ from routing.models import Handoff
 from sla import repository
 from sla.clock import BusinessTime, Measure, WallTime
 from sla.ladder import away_period, first_step
-from sla.models import SlaClock
+from sla.models import SlaClock, SlaOutOfOffice
 from sla.notify.base import Channel
 from sla.policy import AwayPeriod, Policy, SlaRules
 from sla.ports import Directory
@@ -250,6 +250,35 @@ def close_clock(session: Session, handoff: Handoff, *, at: datetime, reason: str
     clock.next_step_at = None
     session.add(clock)
     return clock
+
+
+def add_out_of_office(
+    session: Session,
+    *,
+    user_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    created_by: str,
+    now: datetime,
+    reason: str | None = None,
+) -> SlaOutOfOffice:
+    """Record an absence entered in Handoff (the dashboard or the API); refuses a period that is not one."""
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValueError("out-of-office times need a time zone")
+    if ends_at <= starts_at:
+        raise ValueError("an out-of-office period must end after it starts")
+    if not (user_id.startswith("005") and len(user_id) in (15, 18)):
+        raise ValueError(f"{user_id!r} is not a Salesforce user id")
+    period = SlaOutOfOffice(
+        user_id=user_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(period)
+    return period
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from routing.models import Handoff
 from sla import repository
 from sla.jobs import start_missing_clocks
-from sla.service import close_clock, record_owner_change, record_touches, start_clock
+from sla.service import add_out_of_office, close_clock, record_owner_change, record_touches, start_clock
 from tests.sla.support import FAST, INTEGRATION_USER, SLOW, STEADY, a_config, sla_world
 
 pytestmark = pytest.mark.storage
@@ -202,3 +202,33 @@ def test_touch_report_counts_every_reason(world, clock):
     with world.session() as session:
         report = record_touches(session, world.ctx, records, now=clock())
     assert report.counts == {"no_open_clock": 1, "no_who_id": 1}
+
+
+def test_out_of_office_entered_in_handoff_is_checked_and_used(world, clock):
+    with world.session() as session:
+        with pytest.raises(ValueError, match="end after it starts"):
+            add_out_of_office(
+                session, user_id=SLOW.id, starts_at=clock(), ends_at=clock(), created_by="ops", now=clock()
+            )
+        with pytest.raises(ValueError, match="not a Salesforce user id"):
+            add_out_of_office(
+                session,
+                user_id="00G000000000001AAA",
+                starts_at=clock(),
+                ends_at=clock() + timedelta(days=1),
+                created_by="ops",
+                now=clock(),
+            )
+        add_out_of_office(
+            session,
+            user_id=SLOW.id,
+            starts_at=clock() - timedelta(hours=1),
+            ends_at=clock() + timedelta(days=1),
+            created_by="ops@acme.example",
+            reason="sick",
+            now=clock(),
+        )
+        session.commit()
+    handoff_id = world.route(SLOW)
+    (sla_clock,) = world.clocks(handoff_id)
+    assert sla_clock.next_step_at == clock(), "an away owner's lead moves on at the next tick"
