@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from sandbox.salesforce import Criterion
@@ -116,13 +117,9 @@ class Org:
     def rep(self, key: str) -> Rep:
         return self._reps_by_key[key]
 
-    @property
+    @cached_property
     def _reps_by_key(self) -> dict[str, Rep]:
-        cache = self.__dict__.get("_rep_cache")
-        if cache is None:
-            cache = {rep.key: rep for rep in self.reps}
-            object.__setattr__(self, "_rep_cache", cache)
-        return cache
+        return {rep.key: rep for rep in self.reps}
 
     def territory(self, country: str | None, state: str | None = None) -> Team | None:
         """The team whose rule entries match ``country``/``state`` (rule order: state-based teams first)."""
@@ -249,8 +246,8 @@ class Blueprint:
     other_companies: tuple[Company, ...] = field(default=())
 
     def account(self, key: str) -> AccountSpec:
-        cache = self.__dict__.get("_account_cache")
-        if cache is None:
-            cache = {a.key: a for a in self.accounts}
-            object.__setattr__(self, "_account_cache", cache)
-        return cache[key]
+        return self._accounts_by_key[key]
+
+    @cached_property
+    def _accounts_by_key(self) -> dict[str, AccountSpec]:
+        return {account.key: account for account in self.accounts}
