@@ -197,3 +197,35 @@ def test_nothing_is_written_later_than_the_clock_handoff_reads() -> None:
     world.backfill(3, step=timedelta(minutes=30), clock=clock, after_step=check)
     assert world.events["Session"] > 100
     assert late == []
+
+
+def test_history_is_worked_at_the_past_instants_a_router_in_the_loop_creates_leads() -> None:
+    """The demo's shape: one clock from the past to now; after each step a router (here a stand-in for
+    Handoff) turns new MQLs into Salesforce Leads at the clock's time; the reps react from there."""
+    clock = ManualClock(START)
+    world = a_world(behaviour=Behaviour(arrivals_per_day=100, wakeups_per_day=20), clock=clock)
+    routed: dict[str, datetime] = {}
+
+    def route_new_mqls(moment: datetime) -> None:
+        for person in world.marketo.people.all():
+            if (
+                person.get("lifecycleStage") == "MQL"
+                and not person.get("sfdcLeadId")
+                and not person.get("sfdcContactId")
+            ):
+                fields = {
+                    "LastName": person.get("lastName") or "Unknown",
+                    "Company": person.get("company") or "Unknown",
+                }
+                fields |= {"Email": person["email"], "Country": person.get("country")}
+                lead_id = world.salesforce.insert("Lead", fields, auto_assign=True)
+                world.marketo.people.update(person["id"], {"sfdcLeadId": lead_id})
+                routed[lead_id] = moment
+
+    world.backfill(7, step=timedelta(minutes=30), clock=clock, after_step=route_new_mqls)
+    tasks = [t for t in world.salesforce.records("Task") if t["WhoId"] in routed]
+    assert len(routed) > 10 and tasks
+    for task in tasks:
+        assert (
+            task["CreatedDate"] >= routed[task["WhoId"]] == world.salesforce.get(task["WhoId"])["CreatedDate"]
+        )
