@@ -7,6 +7,12 @@ world never reads the wall clock: give it a clock (``tick()``) or times (``advan
 drive one ``ManualClock`` through months of history and run Handoff's jobs between steps
 (``backfill``). Webhook calls the MQL campaign queues are delivered by the Marketo emulator (its
 server's lifespan, or ``await marketo.webhooks.drain()``), not here.
+
+Cost (``bench/world.py``, on the shared 2-core box with a load average of 5): generating the default
+world (2,500 accounts, 20,000 people) takes 1-2 s and seeding both emulators 1.6-2.2 s; living 90 days
+at 80 arrivals and 40 wake-ups a day in 5-minute steps (25,920 steps, ~67,000 events, ~195,000 Marketo
+activities, ~1,300 MQLs, ~2,800 SDR touches with native sync on) takes 8-19 s, nearly all of it inside
+the Marketo emulator's trigger and score machinery; a step with nothing due costs about 3 microseconds.
 """
 
 from __future__ import annotations
