@@ -31,19 +31,12 @@ from sync.pollers.report import PollReport
 from sync.ports import SalesforcePort
 
 TASK_FIELDS = (
-    "WhoId", "WhatId", "OwnerId", "Subject", "Status", "Type", "TaskSubtype", "CreatedDate",
+    "WhoId", "WhatId", "OwnerId", "Subject", "Status", "Type", "TaskSubtype", "CreatedDate", "CreatedById",
     "CompletedDateTime", "IsClosed", "CallType",
 )  # fmt: skip
 EVENT_FIELDS = (
-    "WhoId",
-    "WhatId",
-    "OwnerId",
-    "Subject",
-    "Type",
-    "EventSubtype",
-    "StartDateTime",
-    "CreatedDate",
-)
+    "WhoId", "WhatId", "OwnerId", "Subject", "Type", "EventSubtype", "StartDateTime", "CreatedDate", "CreatedById",
+)  # fmt: skip
 LEAD_FIELDS = (
     "Email", "Status", "OwnerId", "IsConverted", "ConvertedContactId", "ConvertedAccountId",
     "ConvertedOpportunityId",
