@@ -25,8 +25,8 @@ def _plain(value: Any) -> Any:
 def salesforce_dump(state: SalesforceState) -> dict[str, Any]:
     with state.lock:
         records = {
-            sobject: sorted((dict(r) for r in rows), key=lambda r: r["Id"])
-            for sobject, rows in sorted(state.store.dump().items())
+            sobject: sorted(state.records(sobject, include_deleted=True), key=lambda r: r["Id"])
+            for sobject in sorted(state.schema.objects)
         }
         rules = [
             {
