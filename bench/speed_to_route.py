@@ -107,14 +107,19 @@ def main() -> None:
     log(f"poll-only run: activities polled every {args.poll_interval}s")
     polled, polled_lost = measure(args.mqls, args.spacing, args.poll_interval, webhook=False)
     log(f"  p50 {percentile(polled, 0.5):.2f}s p95 {percentile(polled, 0.95):.2f}s lost {polled_lost}")
+
+    def seconds(values: list[float], share: float) -> float | None:
+        value = percentile(values, share)
+        return None if value != value else round(value, 3)  # NaN: every MQL of the run was lost
+
     print(
         json.dumps(
             {
                 "mqls": args.mqls,
-                "p50_seconds": round(percentile(webhook, 0.5), 3),
-                "p95_seconds": round(percentile(webhook, 0.95), 3),
-                "poll_only_p50_seconds": round(percentile(polled, 0.5), 3),
-                "poll_only_p95_seconds": round(percentile(polled, 0.95), 3),
+                "p50_seconds": seconds(webhook, 0.5),
+                "p95_seconds": seconds(webhook, 0.95),
+                "poll_only_p50_seconds": seconds(polled, 0.5),
+                "poll_only_p95_seconds": seconds(polled, 0.95),
                 "poll_interval_seconds": args.poll_interval,
                 "lost": webhook_lost + polled_lost,
             }
