@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sla.calendar import WEEKDAYS, parse_range
@@ -152,12 +152,23 @@ class Holiday(_Strict):
 HolidayEntry = date | Holiday
 
 
+def _date_or_instant(value: object) -> object:
+    # "2026-11-02" is a whole local day, not midnight UTC: read it as a date whatever parser comes first
+    # (YAML gives a date already; JSON text gives a string that pydantic would take for a naive datetime).
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return date.fromisoformat(value.strip())
+    return value
+
+
+DateOrInstant = Annotated[datetime | date, BeforeValidator(_date_or_instant)]
+
+
 class OutOfOfficeConfig(_Strict):
     """A person away: dates are whole local days (``ends`` included), datetimes need an offset."""
 
     user: UserId
-    starts: datetime | date
-    ends: datetime | date
+    starts: DateOrInstant
+    ends: DateOrInstant
     time_zone: TimeZoneName = "UTC"
     reason: str | None = None
 
@@ -189,7 +200,7 @@ class TouchConfig(_Strict):
     task_subtypes: list[str] = Field(default_factory=lambda: ["Call", "Email", "LinkedIn"])
     task_types: list[str] = Field(default_factory=lambda: ["Call", "Email", "Meeting"])
     event_subtypes: list[str] = Field(default_factory=lambda: ["Event"])
-    event_types: list[str] = Field(default_factory=list)
+    event_types: list[str] = Field(default_factory=lambda: ["Meeting"])
     automated_task_subtypes: list[str] = Field(
         default_factory=lambda: ["ListEmail"], description="Mass or automated sends never count."
     )

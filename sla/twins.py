@@ -83,3 +83,25 @@ class InMemoryNurture:
             raise self.fail_with
         self.recycled.append(dict(request))
         return {"status": "recycled", "marketo_id": request.get("marketo_id")}
+
+
+def directory_from_description(described: Mapping[str, Any]) -> InMemoryDirectory:
+    """A directory from a plain description of an org (``users``, ``teams`` with ``sdr_ids``, ``queues`` with
+    ``member_ids``) — the shape ``sandbox.world.describe`` produces, so demos and end-to-end runs use the
+    world's SDRs; a queue id names the queue's members, as ``Directory.team_members`` promises."""
+    people = [
+        Person(
+            id=user["id"],
+            name=user["name"],
+            email=user.get("email"),
+            manager_id=user.get("manager_id"),
+            time_zone=user.get("time_zone"),
+            slack_user_id=user.get("slack_user_id"),
+            teams=(user["team"],) if user.get("team") else (),
+            active=user.get("active", True),
+        )
+        for user in described.get("users", [])
+    ]
+    teams = {team["key"]: list(team.get("sdr_ids", [])) for team in described.get("teams", [])}
+    teams |= {queue["id"]: list(queue.get("member_ids", [])) for queue in described.get("queues", [])}
+    return InMemoryDirectory(people, teams)
