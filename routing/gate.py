@@ -62,15 +62,22 @@ class Gate(RuleChecks, TargetChoice):
         self.hold_timeout = timedelta(hours=config.hold_timeout_hours)
         self.cooldown = timedelta(days=config.score.cooldown_days)
 
-    def decide(self, person: object, context: SalesforceContext, now: datetime) -> Decision:
-        if not isinstance(person, Mapping):
+    def read(self, person: object) -> PersonValues | None:
+        """The person's clean values (None when it is not a mapping); shareable between gates with equal ``specs``."""
+        return read_person(person, self.specs) if isinstance(person, Mapping) else None
+
+    def decide(
+        self, person: object, context: SalesforceContext, now: datetime, values: PersonValues | None = None
+    ) -> Decision:
+        if values is None:
+            values = self.read(person)
+        if values is None:
             reason = Reason(
                 "invalid_snapshot",
                 f"The person record is not a set of fields ({type(person).__name__}); nothing can be judged.",
                 blocks="reject",
             )
             return Decision("reject", None, None, (reason,), summary=reason.message)
-        values = read_person(person, self.specs)
         reasons: list[Reason] = []
         if not context.complete:
             reasons.append(

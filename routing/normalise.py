@@ -59,6 +59,11 @@ def clean_text(value: object, max_length: int) -> tuple[str | None, str | None]:
         return str(value), None
     if not isinstance(value, str):
         return None, f"expected text, got {type(value).__name__}"
+    # Almost every value is short printable ASCII without stray spaces: nothing to normalise.
+    if len(value) <= max_length and value.isascii() and value.isprintable() and "  " not in value:
+        text = value.strip()
+        if len(text) == len(value):
+            return (text or None), None
     if len(value) > max_length * 4:
         return None, f"{len(value)} characters, more than the {max_length} allowed"
     try:

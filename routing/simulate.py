@@ -144,10 +144,13 @@ def simulate(
             context = SalesforceContext.from_json(past.context)
             if not context.complete:
                 report.incomplete_contexts += 1
-            decision = gate.decide(past.fields, context, past.decided_at)
+            values = gate.read(past.fields)
+            decision = gate.decide(past.fields, context, past.decided_at, values)
             _count(report, past, decision, max_listed)
             if baseline_gate is not None:
-                again = baseline_gate.decide(past.fields, context, past.decided_at)
+                # Both configs read the same fields unless their custom fields differ: read once then.
+                shared = values if baseline_gate.specs == gate.specs else None
+                again = baseline_gate.decide(past.fields, context, past.decided_at, shared)
                 report.baseline_compared += 1
                 same_target = again.target is None or again.target.label == past.target
                 if again.outcome == past.decision and same_target:
