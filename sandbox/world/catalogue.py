@@ -248,6 +248,7 @@ ONBOARDING_CHANNEL = (
     (("Enrolled", 10, False), ("Kick-off Held", 20, False), ("Onboarded", 30, True)),
 )
 ONBOARDING_PROGRAM = "Post-sale onboarding"
+TRADESHOW_PROGRAM = "Tradeshow - RevOps Summit"
 REENGAGEMENT_PROGRAM = "Re-engagement"
 #: Which program a form fill puts a person in, with which status.
 FORM_PROGRAMS = {

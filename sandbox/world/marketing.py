@@ -129,10 +129,13 @@ class Marketing:
     # -- events ------------------------------------------------------------------------------------
 
     def arrive(self, event: Arrival, at: datetime) -> tuple[int, list[Scheduled]]:
-        """Create the person through their first form; returns their Marketo id and next session."""
+        """Create the person through their first form; returns their Marketo id and next session.
+
+        A form fill with a known email updates that person in Marketo, so duplicates do not come in
+        through forms: they come from list imports (here, the trade-show badge scans)."""
         rng = derive(self.seed, "arrival", event.key)
         companies, others = self.blueprint.account_companies, self.blueprint.other_companies
-        _, fields, company = self.maker.draw(rng, event.number, companies, others, self.duplicable)
+        kind, fields, company = self.maker.draw(rng, event.number, companies, others, self.duplicable)
         fields = {**fields, "leadScore": 0, "lifecycleStage": "Lead"}
         intent, sessions, gap_days = self._plan(event.key, NEW_INTENTS)
         form = _FIRST_FORMS.get(str(fields.get("leadSource")), "Content Download")
@@ -142,15 +145,20 @@ class Marketing:
             form = "Contact Us"
         page = weighted(rng, catalogue.PAGES)
         with self.marketo.lock:
-            lead_id = self.marketo.people.create(
-                fields, at=at, source_type="Web form fillout", form_name=form
-            )
-            self.marketo.engagement.visit_webpage(lead_id, page, at=at)
-            submitted = self._form_fields(rng, fields, company, form)
-            self.marketo.engagement.fill_out_form(
-                lead_id, form, at=at, form_fields=submitted, webpage_url=page
-            )
-            self._join(lead_id, form, at, acquired=True)
+            if kind == "duplicate":
+                fields["leadSource"] = "Tradeshow"
+                lead_id = self.marketo.people.create(fields, at=at, source_type="List import")
+                self._status(lead_id, catalogue.TRADESHOW_PROGRAM, "Visited Booth", at, acquired=True)
+            else:
+                lead_id = self.marketo.people.create(
+                    fields, at=at, source_type="Web form fillout", form_name=form
+                )
+                self.marketo.engagement.visit_webpage(lead_id, page, at=at)
+                submitted = self._form_fields(rng, fields, company, form)
+                self.marketo.engagement.fill_out_form(
+                    lead_id, form, at=at, form_fields=submitted, webpage_url=page
+                )
+                self._join(lead_id, form, at, acquired=True)
         if sessions == 0:
             return lead_id, []
         next_at = _online(rng, at + timedelta(days=rng.expovariate(1 / gap_days)), _zone(fields))
