@@ -131,8 +131,10 @@ class Marketing:
     def arrive(self, event: Arrival, at: datetime) -> tuple[int, list[Scheduled]]:
         """Create the person through their first form; returns their Marketo id and next session.
 
-        A form fill with a known email updates that person in Marketo, so duplicates do not come in
-        through forms: they come from list imports (here, the trade-show badge scans)."""
+        A form fill (or a list import) with a known email updates that person in Marketo, so duplicates
+        do not come in through forms: they come from an integration that pushes trade-show badge scans
+        with ``createDuplicate`` (reference/marketo.md §3), which is how case and plus-address variants
+        of one person end up as two records."""
         rng = derive(self.seed, "arrival", event.key)
         companies, others = self.blueprint.account_companies, self.blueprint.other_companies
         kind, fields, company = self.maker.draw(rng, event.number, companies, others, self.duplicable)
@@ -147,7 +149,7 @@ class Marketing:
         with self.marketo.lock:
             if kind == "duplicate":
                 fields["leadSource"] = "Tradeshow"
-                lead_id = self.marketo.people.create(fields, at=at, source_type="List import")
+                lead_id = self.marketo.people.create(fields, at=at, source_type="Web service API")
                 self._status(lead_id, catalogue.TRADESHOW_PROGRAM, "Visited Booth", at, acquired=True)
             else:
                 lead_id = self.marketo.people.create(

@@ -15,7 +15,7 @@ from sandbox.world import catalogue
 from sandbox.world.model import Blueprint, PersonSpec
 from sandbox.world.scoring import MQL_THRESHOLD, WebhookSettings, install_campaigns, install_webhook
 
-_SOURCE_TYPES = {"contact": "Salesforce.com", "lead": "Salesforce.com", "duplicate": "List import"}
+_SOURCE_TYPES = {"contact": "Salesforce.com", "lead": "Salesforce.com", "duplicate": "Web service API"}
 
 
 class SeedMismatch(RuntimeError):
