@@ -9,6 +9,7 @@ by reading outbox rows that reached a final state. Idempotent: a notification or
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from routing.models import Handoff
 from sla import repository
 from sla.escalation import REASSIGN_OPERATION, notify_routes
 from sla.models import SlaClock, SlaNotification, SlaStepRun
+from sla.policy import AwayPeriod
 from sla.service import SlaContext, measure_of, restart_for_new_owner
 from sync.models import OutboxMessage
 
@@ -33,7 +35,7 @@ class DeliveryReport:
 
 
 def record_deliveries(
-    session: Session, ctx: SlaContext, *, now: datetime, away: tuple = (), limit: int = 5000
+    session: Session, ctx: SlaContext, *, now: datetime, away: Sequence[AwayPeriod] = (), limit: int = 5000
 ) -> DeliveryReport:
     """Settle what the outbox finished since the last call; only the step runs it concerns are looked at,
     so messages stuck behind a channel that is down cost nothing per tick."""
@@ -134,7 +136,13 @@ def _complete_run(session: Session, ctx: SlaContext, run: SlaStepRun, report: De
 
 
 def _apply_reassignment(
-    session: Session, ctx: SlaContext, run: SlaStepRun, *, now: datetime, away: tuple, report: DeliveryReport
+    session: Session,
+    ctx: SlaContext,
+    run: SlaStepRun,
+    *,
+    now: datetime,
+    away: Sequence[AwayPeriod],
+    report: DeliveryReport,
 ) -> None:
     message = repository.outbox_message(session, run.outbox_message_id) if run.outbox_message_id else None
     if message is None or message.operation != REASSIGN_OPERATION:

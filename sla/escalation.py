@@ -25,7 +25,7 @@ from sla.models import SlaClock, SlaStepRun
 from sla.notify.notice import PersonRef
 from sla.notify.outgoing import build_notice, queue_notice
 from sla.policy import AwayPeriod, Policy, Route, Step
-from sla.service import SlaContext, set_state
+from sla.service import ACTIVE_STATES, SlaContext, close_clock_row, set_state
 from sync.outbox import PRIORITY_ROUTING, PRIORITY_SYNC, enqueue
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,11 @@ def run_due_steps(
     if policy is None:
         log.warning("clock's policy is no longer configured; its ladder stops", extra={"clock_id": clock.id})
         clock.next_step_at = None
+        session.add(clock)
+        return 0
+    if handoff.state not in ACTIVE_STATES:
+        # Converted, rejected or recycled elsewhere without anybody closing the clock: nothing left to chase.
+        close_clock_row(clock, at=now, reason=f"handoff_{handoff.state}")
         session.add(clock)
         return 0
     measure = policy.measure(clock.time_zone)

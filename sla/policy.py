@@ -103,7 +103,6 @@ class SlaRules:
     policies: Mapping[str, Policy]
     touch: TouchRules
     away: tuple[AwayPeriod, ...] = ()
-    channels: Mapping[str, object] = field(default_factory=dict)
     links: LinksConfig = field(default_factory=LinksConfig)
     tick_batch: int = 1000
 
@@ -121,7 +120,6 @@ def compile_rules(config: SlaConfig) -> SlaRules:
         policies=policies,
         touch=TouchRules.from_config(config.touch),
         away=away,
-        channels=dict(config.channels),
         links=config.links,
         tick_batch=config.tick_batch,
     )

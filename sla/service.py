@@ -239,15 +239,20 @@ def record_owner_change(
     )
 
 
+def close_clock_row(clock: SlaClock, *, at: datetime, reason: str) -> None:
+    clock.status = "closed"
+    clock.ended_at = at
+    clock.end_reason = reason[:64]
+    clock.next_step_index = None
+    clock.next_step_at = None
+
+
 def close_clock(session: Session, handoff: Handoff, *, at: datetime, reason: str) -> SlaClock | None:
     """Stop the open clock without a touch (converted, rejected, merged); no further steps run."""
     clock = repository.open_clock(session, int(handoff.id))  # type: ignore[arg-type]
     if clock is None:
         return None
-    clock.status = "closed"
-    clock.ended_at = at
-    clock.end_reason = reason
-    clock.next_step_at = None
+    close_clock_row(clock, at=at, reason=reason)
     session.add(clock)
     return clock
 

@@ -232,3 +232,19 @@ def test_out_of_office_entered_in_handoff_is_checked_and_used(world, clock):
     handoff_id = world.route(SLOW)
     (sla_clock,) = world.clocks(handoff_id)
     assert sla_clock.next_step_at == clock(), "an away owner's lead moves on at the next tick"
+
+
+def test_a_clock_whose_handoff_converted_elsewhere_closes_when_it_comes_due(world, clock):
+    handoff_id = world.route(SLOW)
+    with world.session() as session:
+        session.get(Handoff, handoff_id).state = "converted"
+        session.commit()
+    clock.advance(minutes=10)
+    world.tick()
+    (sla_clock,) = world.clocks(handoff_id)
+    assert (sla_clock.status, sla_clock.end_reason, sla_clock.next_step_at) == (
+        "closed",
+        "handoff_converted",
+        None,
+    )
+    assert world.step_runs(handoff_id) == [] and world.kinds(handoff_id) == []
