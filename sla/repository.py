@@ -50,11 +50,13 @@ def clocks_of(session: Session, handoff_id: int) -> list[SlaClock]:
     return list(rows.scalars())
 
 
-def next_sequence(session: Session, handoff_id: int) -> int:
-    current = session.execute(
-        select(func.max(SlaClock.sequence)).where(SlaClock.handoff_id == handoff_id)
-    ).scalar()
-    return int(current or 0) + 1
+def latest_clock(session: Session, handoff_id: int) -> SlaClock | None:
+    return session.execute(
+        select(SlaClock)
+        .where(SlaClock.handoff_id == handoff_id)
+        .order_by(SlaClock.sequence.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def due_clock_ids(session: Session, now: datetime, limit: int) -> list[int]:

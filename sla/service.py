@@ -132,10 +132,12 @@ def open_clock_for(
 def start_clock(
     session: Session, ctx: SlaContext, handoff: Handoff, *, now: datetime, lead_time_zone: str | None = None
 ) -> SlaClock | None:
-    """Start the first-touch clock of a routed handoff; idempotent (returns the open clock if there is one)."""
+    """Start the first-touch clock of a routed handoff. Idempotent: a handoff that already has a clock gets
+    it back (later clocks come from reassignment, never from a second start)."""
     if handoff.id is None:
         session.flush()
-    existing = repository.open_clock(session, int(handoff.id))  # type: ignore[arg-type]
+    handoff_id = int(handoff.id)  # type: ignore[arg-type]
+    existing = repository.latest_clock(session, handoff_id)
     if existing is not None:
         return existing
     policy = ctx.rules.policies.get(handoff.sla_policy or "")
@@ -145,23 +147,21 @@ def start_clock(
             extra={"handoff_id": handoff.id, "policy": handoff.sla_policy, "owner_id": handoff.owner_id},
         )
         return None
-    savepoint = session.begin_nested()
-    clock = open_clock_for(
-        session,
-        ctx,
-        handoff,
-        policy,
-        handoff.owner_id,
-        started_at=handoff.routed_at or now,
-        now=now,
-        sequence=repository.next_sequence(session, int(handoff.id)),  # type: ignore[arg-type]
-        lead_time_zone=lead_time_zone,
-    )
     try:
-        savepoint.commit()
+        with session.begin_nested():
+            clock = open_clock_for(
+                session,
+                ctx,
+                handoff,
+                policy,
+                handoff.owner_id,
+                started_at=handoff.routed_at or now,
+                now=now,
+                lead_time_zone=lead_time_zone,
+            )
     except IntegrityError:
         # Another process started the same clock between our read and our insert: theirs stands.
-        return repository.open_clock(session, int(handoff.id))  # type: ignore[arg-type]
+        return repository.latest_clock(session, handoff_id)
     return clock
 
 

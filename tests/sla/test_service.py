@@ -248,3 +248,13 @@ def test_a_clock_whose_handoff_converted_elsewhere_closes_when_it_comes_due(worl
         None,
     )
     assert world.step_runs(handoff_id) == [] and world.kinds(handoff_id) == []
+
+
+def test_starting_again_after_a_touch_does_not_open_a_second_clock(world, clock):
+    handoff_id = world.route(FAST)
+    clock.advance(minutes=1)
+    world.touch(handoff_id, FAST)
+    with world.session() as session:
+        again = start_clock(session, world.ctx, session.get(Handoff, handoff_id), now=clock())
+        session.commit()
+    assert again.status == "touched" and len(world.clocks(handoff_id)) == 1
