@@ -19,6 +19,7 @@ from routing.models import Handoff
 from sla import repository
 from sla.escalation import REASSIGN_OPERATION, notify_routes
 from sla.models import SlaClock, SlaNotification, SlaStepRun
+from sla.notify.outgoing import flush_digests
 from sla.policy import AwayPeriod
 from sla.service import SlaContext, measure_of, restart_for_new_owner
 from sync.models import OutboxMessage
@@ -32,6 +33,7 @@ class DeliveryReport:
     failed: int = 0
     steps_completed: int = 0
     reassigned: int = 0
+    digests: int = 0
 
 
 def record_deliveries(
@@ -45,6 +47,9 @@ def record_deliveries(
         _settle_notification(session, ctx, notification, message, report)
         if notification.step_run_id is not None:
             affected.add(notification.step_run_id)
+    session.flush()
+    report.digests, dropped = flush_digests(session, ctx.channels, now)
+    affected |= dropped
     session.flush()
     for run in repository.runs_with_final_outbox(session, limit):
         if run.action == "reassign":
@@ -109,7 +114,12 @@ def _complete_run(session: Session, ctx: SlaContext, run: SlaStepRun, report: De
         return
     sent = [n for n in notifications if n.status == "sent"]
     delivered = bool(sent) or (message is not None and message.status == "sent")
-    run.status = "done" if delivered or not notifications else "failed"
+    if delivered or not notifications:
+        run.status = "done"
+    elif all(n.status in ("suppressed", "skipped") for n in notifications):
+        run.status, run.reason = "skipped", notifications[0].reason
+    else:
+        run.status = "failed"
     times = [n.sent_at for n in sent if n.sent_at] + (
         [message.sent_at] if message and message.sent_at else []
     )

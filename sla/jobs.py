@@ -18,7 +18,6 @@ from handoff.clock import Clock
 from sla import repository
 from sla.delivery import record_deliveries
 from sla.escalation import run_due_steps
-from sla.notify.outgoing import flush_digests
 from sla.service import SlaContext, all_away, start_clock
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ def tick(
         delivered = record_deliveries(session, ctx, now=now, away=away)
         report.notified += delivered.notified
         report.reassigned += delivered.reassigned
-        report.digests += flush_digests(session, ctx.channels, now)
+        report.digests += delivered.digests
         session.commit()
     if report.steps or report.notified or report.digests:
         log.info("sla tick", extra=report.__dict__)

@@ -76,6 +76,14 @@ def due_clock_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return [int(clock_id) for clock_id in session.execute(query).scalars()]
 
 
+def open_clock_ids(session: Session, clock_ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunks(list(clock_ids)):
+        rows = session.execute(select(SlaClock.id, SlaClock.status).where(SlaClock.id.in_(chunk)))  # type: ignore[union-attr]
+        found.update(int(clock_id) for clock_id, status in rows.all() if status == "open")
+    return found
+
+
 def clocks_with_handoffs(session: Session, clock_ids: Sequence[int]) -> list[tuple[SlaClock, Handoff]]:
     pairs: list[tuple[SlaClock, Handoff]] = []
     for chunk in chunks(list(clock_ids)):

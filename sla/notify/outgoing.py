@@ -145,17 +145,35 @@ def queue_notice(
     return str(values["status"])
 
 
-def flush_digests(session: Session, channels: Mapping[str, Channel], now: datetime) -> int:
-    """Send one digest per (channel, recipient) whose hold has ended; returns how many were enqueued."""
+# A reminder is only worth reading while the lead still waits; a breach or a reassignment stays news.
+STALE_WHEN_STOPPED = frozenset({"remind", "notify"})
+
+
+def flush_digests(session: Session, channels: Mapping[str, Channel], now: datetime) -> tuple[int, set[int]]:
+    """Send one digest per (channel, recipient) whose hold has ended; drop reminders whose clock stopped
+    meanwhile. Returns how many digests were enqueued and the step runs whose messages were dropped."""
     sent = 0
+    dropped_runs: set[int] = set()
     for channel_name, recipient_id in repository.due_digests(session, now):
         channel = channels.get(channel_name)
         held = repository.held_for(session, channel_name, recipient_id)
         if channel is None or not held:
             continue
-        notices = [Notice.from_json(row.notice) for row in held]
+        open_ids = repository.open_clock_ids(session, sorted({row.clock_id for row in held}))
+        live = []
+        for row in held:
+            if row.kind in STALE_WHEN_STOPPED and row.clock_id not in open_ids:
+                row.status, row.reason, row.hold_until = "suppressed", "clock_stopped", None
+                session.add(row)
+                if row.step_run_id is not None:
+                    dropped_runs.add(row.step_run_id)
+            else:
+                live.append(row)
+        if not live:
+            continue
+        notices = [Notice.from_json(row.notice) for row in live]
         recipient = notices[-1].recipient
-        key = f"sla-digest:{channel_name}:{recipient_id}:{held[0].id}"
+        key = f"sla-digest:{channel_name}:{recipient_id}:{live[0].id}"
         message_id, _ = enqueue(
             session,
             target=channel.target,
@@ -166,11 +184,11 @@ def flush_digests(session: Session, channels: Mapping[str, Channel], now: dateti
             priority=PRIORITY_NOTIFY,
             handoff_id=notices[0].handoff_id,
         )
-        for row in held:
+        for row in live:
             row.status = "queued"
             row.reason = "digest"
             row.outbox_message_id = message_id
             row.hold_until = None
             session.add(row)
         sent += 1
-    return sent
+    return sent, dropped_runs

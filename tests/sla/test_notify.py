@@ -86,3 +86,23 @@ async def test_a_step_never_notifies_the_same_person_twice(engine, clock):
         keys = [n.idempotency_key for n in notifications(world)]
         assert len(keys) == len(set(keys)) == 1
         assert world.kinds(handoff_id) == ["notified", "reminded"]
+
+
+async def test_held_reminder_is_dropped_when_the_rep_touches_before_the_digest(engine, clock):
+    with sla_world(engine, clock, limited_config(digest=True)) as world:
+        world.route(SLOW)
+        second = world.route(SLOW)
+        clock.set(ROUTED + timedelta(minutes=3))
+        await world.run()
+        world.touch(second, SLOW)
+        clock.set(ROUTED + timedelta(minutes=63))
+        await world.run()
+        texts = [post["text"] for post in world.slack.posts]
+        assert [t.split(":")[0] for t in texts] == ["First touch due soon", "SLA breached"]
+        assert not any(world.handoff(second).email in t for t in texts), (
+            "the touched lead's reminder is dropped"
+        )
+        held = [n for n in notifications(world) if n.handoff_id == second]
+        assert [(n.status, n.reason) for n in held] == [("suppressed", "clock_stopped")]
+        (run,) = world.step_runs(second)
+        assert (run.status, run.reason) == ("skipped", "clock_stopped")
