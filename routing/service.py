@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session
 
 from handoff.clock import Clock
@@ -255,9 +255,24 @@ def _write_back_rejection(
 
 
 def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many rows and return their ids, in order.
+
+    PostgreSQL: reserve the ids from the table's sequence in one query, then a plain executemany
+    (a multi-row ``INSERT … RETURNING`` is one huge statement that psycopg re-parses every time).
+    SQLite: one multi-row ``INSERT … RETURNING`` (SQLAlchemy's "insertmanyvalues"), cheap there.
+    """
     if not rows:
         return []
     table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(
+            session.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+                {"table": table.name, "count": len(rows)},
+            ).scalars()
+        )
+        session.execute(insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+        return ids
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(statement, rows).scalars())
 
