@@ -78,3 +78,9 @@ def test_email_keys_are_stable(text):
     key = email_key(text)
     if key is not None:
         assert email_key(key) == key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60))
+def test_plain_ascii_text_is_only_trimmed_and_its_spaces_collapsed(text):
+    assert clean_text(text, 100) == ((" ".join(text.split()) or None), None)
