@@ -71,6 +71,9 @@ class Handoff(SQLModel, table=True):
         Index("ix_handoff_state_mql", "state", "mql_at"),
         Index("ix_handoff_segment_mql", "segment", "mql_at"),
         Index("ix_handoff_owner_mql", "owner_id", "mql_at"),
+        # Added by the dashboard: the team and source filters, and the filter bar's list of values.
+        Index("ix_handoff_team_mql", "team", "mql_at"),
+        Index("ix_handoff_source_mql", "source", "mql_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
