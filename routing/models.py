@@ -122,6 +122,8 @@ class HandoffEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_handoff_event_handoff_at", "handoff_id", "at"),
         Index("ix_handoff_event_kind_at", "kind", "at"),
+        # Added by the dashboard: escalations by step read (kind, at, reason_code) from the index alone.
+        Index("ix_handoff_event_kind_at_reason", "kind", "at", "reason_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
