@@ -96,17 +96,22 @@ def serve(
 def demo(
     port: Annotated[int, typer.Option(help="Port of the dashboard and API.")] = 8000,
     data_dir: Annotated[
-        Path, typer.Option(help="Where the demo keeps its SQLite files and credentials.")
+        Path, typer.Option(help="Where the demo keeps its SQLite database, keys and config.")
     ] = Path("handoff-data"),
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
-    days: Annotated[int, typer.Option(help="Days of history to back-fill on first start.")] = 90,
-    speed: Annotated[float, typer.Option(help="How much faster than real time the world lives.")] = 60.0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the synthetic world (same seed, same organisation).")
+    ] = 7,
+    days: Annotated[
+        float, typer.Option(help="Days of history lived through Handoff before going live.")
+    ] = 30,
 ) -> None:
     """Everything on one laptop: both sandboxes, a seeded world, and the service on http://127.0.0.1:PORT."""
     from handoff.demo import run_demo
+    from handoff.logs import configure_logging
 
+    configure_logging("WARNING", "text")
     try:
-        run_demo(port=port, data_dir=data_dir, seed=seed, days=days, speed=speed)
+        run_demo(port=port, data_dir=data_dir, seed=seed, days=days)
     except StartupError as exc:
         fail(str(exc))
 

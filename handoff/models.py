@@ -1,9 +1,15 @@
 """Every table, imported in one place so that Alembic and ``create_all`` see the whole schema."""
 
 from dashboard.auth.models import ApiToken, User
-from routing.models import ConfigVersion, Handoff, HandoffEvent, PersonSnapshot
-from routing.models import SalesforceAccount, SalesforceRecord  # noqa: F401
-from sla.models import SlaClock, SlaNotification, SlaOutOfOffice, SlaStepRun  # noqa: F401
+from routing.models import (
+    ConfigVersion,
+    Handoff,
+    HandoffEvent,
+    PersonSnapshot,
+    SalesforceAccount,
+    SalesforceRecord,
+)
+from sla.models import SlaClock, SlaNotification, SlaOutOfOffice, SlaStepRun
 from sync.models import Cursor, DeadLetter, InboxItem, OutboxMessage
 
 __all__ = [
@@ -16,5 +22,11 @@ __all__ = [
     "InboxItem",
     "OutboxMessage",
     "PersonSnapshot",
+    "SalesforceAccount",
+    "SalesforceRecord",
+    "SlaClock",
+    "SlaNotification",
+    "SlaOutOfOffice",
+    "SlaStepRun",
     "User",
 ]
