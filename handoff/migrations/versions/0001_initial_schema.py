@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:26:08.132573
+Create Date: 2026-11-23 20:24:44.559545
 """
 
 from collections.abc import Sequence
@@ -123,6 +123,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_snapshot_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_snapshot_marketo_id'), ['marketo_id'], unique=False)
 
+    op.create_table('sfdc_account',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('domain', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('owner_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('modified_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sfdc_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sfdc_account_domain'), ['domain'], unique=False)
+
+    op.create_table('sfdc_record',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('sobject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('email_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('owner_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('account_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('is_converted', sa.Boolean(), nullable=False),
+    sa.Column('modified_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sfdc_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sfdc_record_email_key'), ['email_key'], unique=False)
+
+    op.create_table('sla_out_of_office',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('starts_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('ends_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sla_out_of_office', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_out_of_office_user_id'), ['user_id'], unique=False)
+
     op.create_table('sync_cursor',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('value', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -174,19 +212,26 @@ def upgrade() -> None:
     sa.Column('converted_at', handoff.types.UtcDateTime(), nullable=True),
     sa.Column('closed_at', handoff.types.UtcDateTime(), nullable=True),
     sa.Column('updated_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('email_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('target', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('decided_at', handoff.types.UtcDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['config_version_id'], ['config_version.id'], ),
     sa.ForeignKeyConstraint(['snapshot_id'], ['person_snapshot.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('handoff', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_handoff_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_handoff_email_key'), ['email_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_handoff_marketo_id'), ['marketo_id'], unique=False)
         batch_op.create_index('ix_handoff_mql_at', ['mql_at'], unique=False)
         batch_op.create_index('ix_handoff_owner_mql', ['owner_id', 'mql_at'], unique=False)
         batch_op.create_index('ix_handoff_segment_mql', ['segment', 'mql_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_handoff_sfdc_contact_id'), ['sfdc_contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_handoff_sfdc_lead_id'), ['sfdc_lead_id'], unique=False)
+        batch_op.create_index('ix_handoff_source_mql', ['source', 'mql_at'], unique=False)
         batch_op.create_index('ix_handoff_state_mql', ['state', 'mql_at'], unique=False)
+        batch_op.create_index('ix_handoff_team_mql', ['team', 'mql_at'], unique=False)
 
     op.create_table('handoff_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,25 +250,145 @@ def upgrade() -> None:
     with op.batch_alter_table('handoff_event', schema=None) as batch_op:
         batch_op.create_index('ix_handoff_event_handoff_at', ['handoff_id', 'at'], unique=False)
         batch_op.create_index('ix_handoff_event_kind_at', ['kind', 'at'], unique=False)
+        batch_op.create_index('ix_handoff_event_kind_at_reason', ['kind', 'at', 'reason_code'], unique=False)
+
+    op.create_table('sla_clock',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('handoff_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('policy', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('target_seconds', sa.Float(), nullable=False),
+    sa.Column('owner_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('previous_owner_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('reassignments', sa.Integer(), nullable=False),
+    sa.Column('started_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('route_ready_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('due_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('next_step_index', sa.Integer(), nullable=True),
+    sa.Column('next_step_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('breached', sa.Boolean(), nullable=False),
+    sa.Column('breached_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('touched_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('touch_activity_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('touch_actor_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('touch_wall_seconds', sa.Float(), nullable=True),
+    sa.Column('touch_business_seconds', sa.Float(), nullable=True),
+    sa.Column('ready_wall_seconds', sa.Float(), nullable=True),
+    sa.Column('ready_business_seconds', sa.Float(), nullable=True),
+    sa.Column('ended_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('end_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('config_version_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['config_version_id'], ['config_version.id'], ),
+    sa.ForeignKeyConstraint(['handoff_id'], ['handoff.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('handoff_id', 'sequence', name='uq_sla_clock_handoff_sequence')
+    )
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index('ix_sla_clock_due_at', ['due_at'], unique=False)
+        batch_op.create_index('ix_sla_clock_next_step', ['status', 'next_step_at'], unique=False)
+        batch_op.create_index('uq_sla_clock_one_open', ['handoff_id'], unique=True, postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+
+    op.create_table('sla_step_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('clock_id', sa.Integer(), nullable=False),
+    sa.Column('handoff_id', sa.Integer(), nullable=False),
+    sa.Column('step_index', sa.Integer(), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('scheduled_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('executed_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
+    sa.Column('completed_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('data', handoff.types.JsonDocument, nullable=False),
+    sa.ForeignKeyConstraint(['clock_id'], ['sla_clock.id'], ),
+    sa.ForeignKeyConstraint(['handoff_id'], ['handoff.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('clock_id', 'step_index', name='uq_sla_step_run_clock_step')
+    )
+    with op.batch_alter_table('sla_step_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_step_run_handoff_id'), ['handoff_id'], unique=False)
+        batch_op.create_index('ix_sla_step_run_status', ['status'], unique=False)
+
+    op.create_table('sla_notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('handoff_id', sa.Integer(), nullable=False),
+    sa.Column('clock_id', sa.Integer(), nullable=False),
+    sa.Column('step_run_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('channel_type', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('recipient_role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('recipient_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_at', handoff.types.UtcDateTime(), nullable=False),
+    sa.Column('hold_until', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('sent_at', handoff.types.UtcDateTime(), nullable=True),
+    sa.Column('notice', handoff.types.JsonDocument, nullable=False),
+    sa.ForeignKeyConstraint(['clock_id'], ['sla_clock.id'], ),
+    sa.ForeignKeyConstraint(['handoff_id'], ['handoff.id'], ),
+    sa.ForeignKeyConstraint(['step_run_id'], ['sla_step_run.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('idempotency_key')
+    )
+    with op.batch_alter_table('sla_notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_notification_external_id'), ['external_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_notification_handoff_id'), ['handoff_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_notification_outbox_message_id'), ['outbox_message_id'], unique=False)
+        batch_op.create_index('ix_sla_notification_recipient', ['channel', 'recipient_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_sla_notification_status', ['status', 'hold_until'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_notification_step_run_id'), ['step_run_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('sla_notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_notification_step_run_id'))
+        batch_op.drop_index('ix_sla_notification_status')
+        batch_op.drop_index('ix_sla_notification_recipient')
+        batch_op.drop_index(batch_op.f('ix_sla_notification_outbox_message_id'))
+        batch_op.drop_index(batch_op.f('ix_sla_notification_handoff_id'))
+        batch_op.drop_index(batch_op.f('ix_sla_notification_external_id'))
+
+    op.drop_table('sla_notification')
+    with op.batch_alter_table('sla_step_run', schema=None) as batch_op:
+        batch_op.drop_index('ix_sla_step_run_status')
+        batch_op.drop_index(batch_op.f('ix_sla_step_run_handoff_id'))
+
+    op.drop_table('sla_step_run')
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.drop_index('uq_sla_clock_one_open', postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+        batch_op.drop_index('ix_sla_clock_next_step')
+        batch_op.drop_index('ix_sla_clock_due_at')
+
+    op.drop_table('sla_clock')
     with op.batch_alter_table('handoff_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_handoff_event_kind_at_reason')
         batch_op.drop_index('ix_handoff_event_kind_at')
         batch_op.drop_index('ix_handoff_event_handoff_at')
 
     op.drop_table('handoff_event')
     with op.batch_alter_table('handoff', schema=None) as batch_op:
+        batch_op.drop_index('ix_handoff_team_mql')
         batch_op.drop_index('ix_handoff_state_mql')
+        batch_op.drop_index('ix_handoff_source_mql')
         batch_op.drop_index(batch_op.f('ix_handoff_sfdc_lead_id'))
         batch_op.drop_index(batch_op.f('ix_handoff_sfdc_contact_id'))
         batch_op.drop_index('ix_handoff_segment_mql')
         batch_op.drop_index('ix_handoff_owner_mql')
         batch_op.drop_index('ix_handoff_mql_at')
         batch_op.drop_index(batch_op.f('ix_handoff_marketo_id'))
+        batch_op.drop_index(batch_op.f('ix_handoff_email_key'))
         batch_op.drop_index(batch_op.f('ix_handoff_email'))
 
     op.drop_table('handoff')
@@ -232,6 +397,18 @@ def downgrade() -> None:
 
     op.drop_table('api_token')
     op.drop_table('sync_cursor')
+    with op.batch_alter_table('sla_out_of_office', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_out_of_office_user_id'))
+
+    op.drop_table('sla_out_of_office')
+    with op.batch_alter_table('sfdc_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sfdc_record_email_key'))
+
+    op.drop_table('sfdc_record')
+    with op.batch_alter_table('sfdc_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sfdc_account_domain'))
+
+    op.drop_table('sfdc_account')
     with op.batch_alter_table('person_snapshot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_snapshot_marketo_id'))
         batch_op.drop_index(batch_op.f('ix_person_snapshot_email'))
