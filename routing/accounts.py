@@ -9,7 +9,6 @@ so the gate applies the configured threshold and a replay can try another one.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,7 +94,9 @@ class AccountIndex:
 
     def _score_names(self, key: str) -> list[tuple[IndexedAccount, float]]:
         """Narrow to the accounts sharing the rarest tokens (intersecting while the block is large), then score."""
-        postings = sorted((ids for token in _tokens(key) if (ids := self._by_word.get(token))), key=len)
+        # Sorted by (size, token) and by id below: set order varies between processes, results must not.
+        found_tokens = sorted(token for token in _tokens(key) if self._by_word.get(token))
+        postings = sorted((self._by_word[token] for token in found_tokens), key=len)
         if not postings:
             return []
         block = set(postings[0])
@@ -105,7 +106,7 @@ class AccountIndex:
             narrower = block & ids
             if narrower:
                 block = narrower
-        choices = {account_id: self._keys[account_id] for account_id in itertools.islice(block, _MAX_BLOCK)}
+        choices = {account_id: self._keys[account_id] for account_id in sorted(block)[:_MAX_BLOCK]}
         found = process.extract(
             key,
             choices,

@@ -155,13 +155,18 @@ class Gate(RuleChecks, TargetChoice):
     def _matching_records(
         self, records: tuple[ExistingRecord, ...], person_key: str | None
     ) -> list[ExistingRecord]:
-        """Records found by stored id always count; by email only if the configured key agrees."""
-        return [
+        """Records found by stored id always count; by email only if the configured key agrees.
+
+        Ordered (stored ids first, then by record id) so that the choice among several matches does not
+        depend on the order a database returned them in.
+        """
+        matching = [
             r
             for r in records
             if r.matched_by == "id"
             or (person_key is not None and email_key(r.email, self.email_options) == person_key)
         ]
+        return sorted(matching, key=lambda r: (r.matched_by != "id", r.id))
 
     def _dedupe(
         self,
@@ -199,13 +204,13 @@ class Gate(RuleChecks, TargetChoice):
                     Reason("existing_lead", f"Already a Salesforce Lead ({lead.id}); it is updated.", data)
                 )
         if dedupe.marketo_duplicates == "reject" and person_key is not None:
-            twins = [
+            twins = sorted(
                 d.marketo_id
                 for d in context.marketo_duplicates
                 if d.has_open_handoff
                 and d.marketo_id != values.marketo_id
                 and email_key(d.email, self.email_options) == person_key
-            ]
+            )
             if twins:
                 found.append(
                     Reason(

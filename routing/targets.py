@@ -27,17 +27,15 @@ class TargetChoice:
         self, candidates: tuple[AccountCandidate, ...], domain: str | None, values: PersonValues
     ) -> AccountCandidate | None:
         accounts = self.config.accounts
-        best: AccountCandidate | None = None
-        for candidate in candidates:
-            if candidate.method == "domain":
-                if not accounts.by_domain or domain_in(candidate.domain, self.free_mail):
-                    continue
-            elif not accounts.by_name or candidate.score < accounts.name_threshold:
-                continue
-            # A domain match beats any fuzzy name match; among equals, the higher score.
-            if best is None or _rank(candidate) > _rank(best):
-                best = candidate
-        return best
+        eligible = [
+            c
+            for c in candidates
+            if (c.method == "domain" and accounts.by_domain and not domain_in(c.domain, self.free_mail))
+            or (c.method == "name" and accounts.by_name and c.score >= accounts.name_threshold)
+        ]
+        # A domain match beats any fuzzy name match, then the higher score, then the lowest id (so the
+        # choice never depends on the order the candidates came in).
+        return min(eligible, key=lambda c: (c.method != "domain", -c.score, c.id), default=None)
 
     def _target(
         self,
@@ -154,7 +152,3 @@ class TargetChoice:
         if self.config.writeback.salesforce_reason_field:
             fields[self.config.writeback.salesforce_reason_field] = summary
         return fields
-
-
-def _rank(candidate: AccountCandidate) -> tuple[bool, float]:
-    return candidate.method == "domain", candidate.score

@@ -13,6 +13,7 @@ from routing.fields import SALESFORCE_REQUIRED, STANDARD_FIELDS
 from routing.gate import Gate
 from tests.routing.support import (
     ANN,
+    BOB,
     NOW,
     a_config,
     a_contact,
@@ -43,8 +44,12 @@ any_person = st.dictionaries(field_names, json_value, max_size=20)
 
 records = st.lists(
     st.builds(
-        lambda kind, email, converted, by_id: (a_lead if kind else a_contact)(
-            email=email, is_converted=converted, matched_by="id" if by_id else "email"
+        lambda kind, email, converted, by_id, number, owner: (a_lead if kind else a_contact)(
+            email=email,
+            is_converted=converted,
+            matched_by="id" if by_id else "email",
+            number=number,
+            owner=owner,
         ),
         st.booleans(),
         st.one_of(
@@ -52,6 +57,8 @@ records = st.lists(
         ),
         st.booleans(),
         st.booleans(),
+        st.integers(1, 5),
+        st.sampled_from([ANN, BOB]),
     ),
     max_size=3,
 )
@@ -211,3 +218,17 @@ def test_a_person_matched_to_an_owned_account_never_goes_to_a_lead_queue(person,
         matched = next(a for a in context.accounts if a.id == decision.attributes["account_id"])
         if matched.owner_id:
             assert decision.target.kind in ("account_owner", "record_owner")
+
+
+@PROPS
+@given(person=near_ready, context=contexts, data=st.data())
+def test_the_order_in_which_salesforce_returned_records_and_accounts_does_not_matter(person, context, data):
+    shuffled = SalesforceContext(
+        records=tuple(data.draw(st.permutations(context.records))),
+        accounts=tuple(data.draw(st.permutations(context.accounts))),
+        marketo_duplicates=tuple(data.draw(st.permutations(context.marketo_duplicates))),
+        last_routed_at=context.last_routed_at,
+        held_since=context.held_since,
+        complete=context.complete,
+    )
+    assert GATE.decide(person, shuffled, NOW) == GATE.decide(person, context, NOW)
