@@ -17,11 +17,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, Info, generate_latest
 from sqlalchemy import text
 
 from dashboard.web import router as dashboard_router
-from handoff import __version__, db
+from handoff import __version__, db, wiring
 from handoff.api import router as api_router
+from handoff.bridges.active import full_validator
 from handoff.runtime import Runtime
 from handoff.scheduler import build_scheduler
 from handoff.web import cookie_serializer, require_role
+from routing.views import config_validator
+from routing.views import router as routing_router
 from sync.hooks.views import router as sync_hooks_router
 from sync.views import router as sync_ops_router
 
@@ -32,9 +35,16 @@ BUILD_INFO.info({"version": __version__})
 def include_domain_routers(app: FastAPI) -> None:
     """Every router, with its guard. Public: health, metrics (if configured) and the self-authenticating hooks."""
     app.include_router(api_router, prefix="/api")
-    app.include_router(sync_hooks_router)  # public: hooks authenticate themselves (org id, basic auth, secret)
+    app.include_router(
+        sync_hooks_router
+    )  # public: hooks authenticate themselves (org id, basic auth, secret)
     app.include_router(sync_ops_router, prefix="/api", dependencies=[Depends(require_role("ops"))])
-    app.include_router(dashboard_router)  # login + static public; pages viewer, /dashboard/ops/* ops (dashboard.web)
+    app.include_router(
+        routing_router, dependencies=[Depends(require_role("ops"))]
+    )  # its prefix: /api/routing
+    app.include_router(
+        dashboard_router
+    )  # login + static public; pages viewer, /dashboard/ops/* ops (dashboard.web)
 
 
 def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> FastAPI:
@@ -43,6 +53,13 @@ def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Built once per process (or taken from runtime.extras when the demo or a test built it first);
+        # only an assembly built here has its clients closed here.
+        built_here = wiring.ASSEMBLY_KEY not in runtime.extras
+        assembly = wiring.assembly_of(runtime)
+        if assembly is not None:
+            app.state.sync_hooks = assembly.hook_settings
+        app.state.assembly = assembly
         scheduler = build_scheduler(runtime) if run_jobs else None
         if scheduler is not None:
             scheduler.start()
@@ -52,6 +69,9 @@ def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> Fast
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            if assembly is not None and built_here:
+                await assembly.aclose()
+                runtime.extras.pop(wiring.ASSEMBLY_KEY, None)
 
     app = FastAPI(
         title="Handoff",
@@ -63,6 +83,8 @@ def create_app(runtime: Runtime, *, start_scheduler: bool | None = None) -> Fast
     app.state.session_factory = runtime.session_factory
     app.state.clock = runtime.clock
     app.state.cookie_signer = cookie_serializer(settings.session_secret())
+    # Config versions hold routing and sla together: check both sections and their cross-references.
+    app.dependency_overrides[config_validator] = lambda: full_validator
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -8,7 +8,7 @@ the session factory, the clock, the ``sync`` config section and the two API clie
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -88,11 +88,15 @@ def register_handlers(
     salesforce: SalesforcePort,
     marketo: MarketoPort,
     routing: RoutingPort | None = None,
+    person_fields: Sequence[str] = (),
 ) -> None:
-    """Inbox kinds and outbox operations of the five flows (see ``sync.kinds`` for the names)."""
+    """Inbox kinds and outbox operations of the five flows (see ``sync.kinds`` for the names).
+
+    ``person_fields``: Marketo fields the bound gate reads beyond the mapping's, fetched with the person.
+    """
     mapping = config.field_map
     gate = routing or PassThroughRouting(mapping)
-    mql = MqlSignalHandler(marketo, gate, mapping, config.mql, clock)
+    mql = MqlSignalHandler(marketo, gate, mapping, config.mql, clock, person_fields)
     for kind in kinds.MQL_SIGNAL_KINDS:
         inbox.register(kind, mql)
     inbox.register(kinds.LEAD_ROUTED, LeadRouted(mapping, clock))
