@@ -156,7 +156,7 @@ def assemble(runtime: Runtime, *, clients: Clients | None = None) -> Assembly:
         accounts = load_account_index(session)
         session.commit()
     lookup = ContextLookup(accounts)
-    gate = GateRouting(clock, routing_salesforce, lookup, active)
+    gate = GateRouting(clock, routing_salesforce, lookup, active, config.sync.field_map)
 
     inbox_handlers, outbox_handlers = InboxHandlers(), OutboxHandlers()
     register_sync_handlers(

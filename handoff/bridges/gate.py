@@ -24,6 +24,8 @@ from routing.lookup import ContextLookup
 from routing.salesforce import SalesforceRouting
 from routing.service import Evaluation, Qualified
 from sla.service import start_clock
+from sync.flows.assignment import enqueue_routed_writeback
+from sync.mapping import FieldMapping
 from sync.ports import MqlCandidate, RouteResult
 
 # Known to the gate's schema but read by no check; not every instance has it, and Marketo answers a
@@ -46,12 +48,18 @@ def _result(evaluation: Evaluation) -> RouteResult:
 
 class GateRouting:
     def __init__(
-        self, clock: Clock, salesforce: SalesforceRouting, lookup: ContextLookup, active: ActiveSettings
+        self,
+        clock: Clock,
+        salesforce: SalesforceRouting,
+        lookup: ContextLookup,
+        active: ActiveSettings,
+        mapping: FieldMapping,
     ) -> None:
         self.clock = clock
         self.salesforce = salesforce
         self.lookup = lookup
         self.active = active
+        self.mapping = mapping
 
     async def route(
         self, session: Session, candidates: Sequence[MqlCandidate], *, now: datetime
@@ -60,7 +68,29 @@ class GateRouting:
         config = self.active.routing(session)
         evaluations = await route_people(session, self.clock, self.salesforce, self.lookup, config, people)
         start_clocks(session, self.active, evaluations, now)
+        for evaluation in evaluations:
+            write_back_ids(session, self.mapping, evaluation, now)
         return [_result(evaluation) for evaluation in evaluations]
+
+
+def write_back_ids(session: Session, mapping: FieldMapping, evaluation: Evaluation, now: datetime) -> None:
+    """Tell Marketo the Lead (or Contact) id and the routed lifecycle, as the sync flow does after routing:
+    the conversion flow finds the person again by that id (``sync.flows.converted``)."""
+    handoff = evaluation.handoff
+    if handoff.state != "routed" or handoff.marketo_id is None:
+        return
+    sobject, record_id = (
+        ("Lead", handoff.sfdc_lead_id) if handoff.sfdc_lead_id else ("Contact", handoff.sfdc_contact_id)
+    )
+    if record_id is None:
+        return
+    result = {
+        "handoff_id": handoff.id,
+        "marketo_id": handoff.marketo_id,
+        "sobject": sobject,
+        "record_id": record_id,
+    }
+    enqueue_routed_writeback(session, mapping, result, now)
 
 
 def start_clocks(
