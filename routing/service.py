@@ -161,6 +161,11 @@ class RoutingService:
             self._describe(handoff, key, person.fields)
             project(handoff, decision, active, now, snapshot_id)
             handoffs.append(handoff)
+        new = [handoff for handoff, is_new in zip(handoffs, fresh, strict=True) if is_new]
+        reserved = _reserve_ids(self.session, Handoff, len(new))
+        if reserved is not None:  # PostgreSQL: known ids let the ORM insert without RETURNING
+            for handoff, handoff_id in zip(new, reserved, strict=True):
+                handoff.id = handoff_id
         self.session.add_all(handoffs)
         self.session.flush()
         event_rows = []
@@ -264,17 +269,26 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
     if not rows:
         return []
     table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            session.execute(
-                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-                {"table": table.name, "count": len(rows)},
-            ).scalars()
-        )
+    ids = _reserve_ids(session, model, len(rows))
+    if ids is not None:
         session.execute(insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
         return ids
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(statement, rows).scalars())
+
+
+def _reserve_ids(session: Session, model: Any, count: int) -> list[int] | None:
+    """``count`` ids from the table's sequence on PostgreSQL (one query); None elsewhere."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if count == 0:
+        return []
+    return list(
+        session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+            {"table": model.__tablename__, "count": count},
+        ).scalars()
+    )
 
 
 def _event_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,7 @@ from tests.routing.support import (
     a_person,
     an_account,
     config_data,
+    sf_id,
 )
 
 CONFIG = a_config()
@@ -44,12 +46,12 @@ any_person = st.dictionaries(field_names, json_value, max_size=20)
 
 records = st.lists(
     st.builds(
-        lambda kind, email, converted, by_id, number, owner: (a_lead if kind else a_contact)(
+        lambda kind, email, converted, by_id, number: (a_lead if kind else a_contact)(
             email=email,
             is_converted=converted,
             matched_by="id" if by_id else "email",
             number=number,
-            owner=owner,
+            owner=ANN if number % 2 else BOB,
         ),
         st.booleans(),
         st.one_of(
@@ -58,18 +60,27 @@ records = st.lists(
         st.booleans(),
         st.booleans(),
         st.integers(1, 5),
-        st.sampled_from([ANN, BOB]),
     ),
     max_size=3,
+    unique_by=lambda record: record.id,  # one record per id, as in Salesforce
 )
+ACCOUNT_OWNERS = {1: ANN, 2: BOB, 3: None}
+
+
+def _account(number, method, score, domain):
+    """Account ``number`` always has the same name and owner, however it was found."""
+    account = an_account(
+        name=f"Account {number}", owner=ACCOUNT_OWNERS[number], method=method, score=score, domain=domain
+    )
+    return replace(account, id=sf_id("001", number))
+
+
 accounts = st.lists(
     st.builds(
-        lambda owner, method, score, domain: an_account(
-            owner=owner, method=method, score=score, domain=domain
-        ),
-        st.one_of(st.none(), st.just(ANN)),
+        _account,
+        st.sampled_from(sorted(ACCOUNT_OWNERS)),
         st.sampled_from(["domain", "name"]),
-        st.floats(min_value=0, max_value=100),
+        st.sampled_from([70.0, 89.5, 90.0, 95.0, 100.0]),
         st.one_of(st.none(), st.sampled_from(["acme.com", "gmail.com"])),
     ),
     max_size=3,
