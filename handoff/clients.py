@@ -44,7 +44,9 @@ def build_clients(runtime: Runtime) -> Clients:
     if config.marketo is not None:
         try:
             marketo = MarketoClient(
-                config.marketo, client_secret=settings.secret("marketo_client_secret") or "", clock=runtime.clock
+                config.marketo,
+                client_secret=settings.secret("marketo_client_secret") or "",
+                clock=runtime.clock,
             )
         except ValueError as exc:
             raise StartupError(f"marketo connection: {exc}") from exc
