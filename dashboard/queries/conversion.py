@@ -15,11 +15,13 @@ from dashboard.queries.common import (
     bucket_case,
     cohort,
     counted,
+    group_key,
     h,
     prepare,
     ranks,
     sla_met,
     sla_missed,
+    ungroup,
     unpack,
 )
 from routing.models import ConfigVersion
@@ -41,13 +43,15 @@ def by_segment_and_response(connection: Connection, filters: Filters, clock: str
     """One scan: MQLs and conversions per segment, and per response bucket among routed leads."""
     seconds = CLOCK_COLUMNS[clock]
     response = case((h.routed_at.is_(None), NOT_ROUTED), else_=bucket_case(seconds, RESPONSE_BUCKETS))
+    segment_key = group_key(h.segment)
     rows = connection.execute(
-        select(h.segment, response, func.count(), counted(h.converted_at.is_not(None)))
+        select(segment_key, response, func.count(), counted(h.converted_at.is_not(None)))
         .where(*cohort(filters))
-        .group_by(h.segment, response)
+        .group_by(segment_key, response)
     ).all()
     segments: dict[str, SegmentConversion] = {}
-    for segment, bucket, count, converted in rows:
+    for key, bucket, count, converted in rows:
+        segment = ungroup(key)
         row = segments.setdefault(segment or NO_SEGMENT, SegmentConversion(segment or NO_SEGMENT))
         row.mqls += int(count)
         row.converted += int(converted)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard.filters import Drill, Filters
-from dashboard.metrics import LEAKED_STAGES, RESPONSE_BUCKETS, SPEED_BUCKETS, StageLimits
+from dashboard.metrics import RESPONSE_BUCKETS, SPEED_BUCKETS, StageLimits
 from dashboard.queries.common import (
     CLOCK_COLUMNS,
     bucket_case,
@@ -25,6 +25,7 @@ from dashboard.queries.common import (
     h,
     handoff,
     is_true,
+    leaked,
     sla_met,
     sla_missed,
     stage_case,
@@ -106,7 +107,7 @@ def _metric(metric: str | None, now: datetime, limits: StageLimits) -> list[Colu
             "touched": h.first_touch_at.is_not(None),
             "sla_met": sla_met(),
             "sla_missed": sla_missed(now),
-            "leaked": stage_case(now, limits).in_(LEAKED_STAGES),
+            "leaked": leaked(now, limits),
             "converted": h.converted_at.is_not(None),
             "breached": is_true(h.breached),
         }[metric]

@@ -1,14 +1,22 @@
-"""The values offered in the filter bar: segments, teams, sources and owners seen in the period."""
+"""The values offered in the filter bar: every segment, team, source and owner Handoff has seen.
+
+Read by walking each dimension's ``(value, mql_at)`` index from one value to the next (``min(x) where
+x > previous``), a few index seeks per distinct value on SQLite and PostgreSQL alike, instead of a
+grouped scan of the period: on a million handoffs the list costs milliseconds on every page.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.engine import Connection
 
-from dashboard.filters import NONE_VALUE, Filters
-from dashboard.queries.common import h, handoff
+from dashboard.filters import NONE_VALUE
+from dashboard.queries.common import DIMENSION_COLUMNS, h, handoff
+
+MAX_VALUES = 500
 
 
 @dataclass
@@ -19,26 +27,37 @@ class FilterOptions:
     owner: list[tuple[str, str]] = field(default_factory=list)
 
 
-def filter_options(connection: Connection, filters: Filters) -> FilterOptions:
-    """(value, label) pairs per dimension, from one grouped scan of the period (dimension filters ignored,
-    so that choosing a team never hides the other teams from the list)."""
-    rows = connection.execute(
-        select(h.segment, h.team, h.source, h.owner_id, func.max(h.owner_name))
-        .where(h.mql_at >= filters.start, h.mql_at < filters.end)
-        .group_by(h.segment, h.team, h.source, h.owner_id)
-    ).all()
-    found: dict[str, dict[str, str]] = {"segment": {}, "team": {}, "source": {}, "owner": {}}
-    for segment, team, source, owner_id, owner_name in rows:
-        for name, value, label in (
-            ("segment", segment, segment),
-            ("team", team, team),
-            ("source", source, source),
-            ("owner", owner_id, owner_name or owner_id),
-        ):
-            found[name][value if value is not None else NONE_VALUE] = label or NONE_VALUE
-    return FilterOptions(
-        **{name: sorted(values.items(), key=lambda item: item[1].lower()) for name, values in found.items()}
-    )
+def distinct_values(connection: Connection, column: Any, limit: int = MAX_VALUES) -> list[str]:
+    values: list[str] = []
+    current = connection.execute(select(func.min(column))).scalar()
+    while current is not None and len(values) < limit:
+        values.append(current)
+        current = connection.execute(select(func.min(column)).where(column > current)).scalar()
+    # A LIMIT 1 probe, not EXISTS: SQLite plans the EXISTS form as a full scan.
+    if connection.execute(select(literal(1)).select_from(handoff).where(column.is_(None)).limit(1)).first():
+        values.append(NONE_VALUE)
+    return values
+
+
+def owner_name(connection: Connection, owner_id: str) -> str | None:
+    """The owner's name as last recorded (owners are renamed in Salesforce now and then)."""
+    return connection.execute(
+        select(h.owner_name).where(h.owner_id == owner_id).order_by(h.mql_at.desc()).limit(1)
+    ).scalar()
+
+
+def filter_options(connection: Connection) -> FilterOptions:
+    """(value, label) pairs per dimension, sorted by label; ``(none)`` selects leads without a value."""
+    options = FilterOptions()
+    for name, column in DIMENSION_COLUMNS.items():
+        pairs = []
+        for value in distinct_values(connection, column):
+            label = value
+            if name == "owner" and value != NONE_VALUE:
+                label = owner_name(connection, value) or value
+            pairs.append((value, label))
+        setattr(options, name, sorted(pairs, key=lambda pair: pair[1].lower()))
+    return options
 
 
 def has_handoffs(connection: Connection) -> bool:

@@ -5,23 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from dashboard.filters import Filters
-from dashboard.metrics import LEAKED_STAGES, StageLimits
+from dashboard.metrics import StageLimits
 from dashboard.queries.common import (
     CLOCK_COLUMNS,
     cohort,
     counted,
     h,
     handoff,
+    leaked,
     parse_hour_key,
     prepare,
     ranks,
     sla_met,
     sla_missed,
-    stage_case,
     unpack,
     utc_hour,
 )
@@ -50,23 +50,23 @@ def period_figures(
         prepare(connection)
         .execute(
             select(
-                counted(h.id.is_not(None)),
+                func.count(),
                 counted(h.route_ready_at.is_not(None)),
                 counted(h.routed_at.is_not(None)),
                 counted(h.first_touch_at.is_not(None)),
                 counted(sla_met()),
                 counted(sla_missed(now)),
-                counted(stage_case(now, limits).in_(LEAKED_STAGES)),
+                counted(leaked(now, limits)),
                 counted(h.converted_at.is_not(None)),
-                *(ranks(column) for column in CLOCK_COLUMNS.values()),
+                ranks(*CLOCK_COLUMNS.values()),
             )
             .select_from(handoff)
             .where(*conditions)
         )
         .one()
     )
-    counts, found = row[: -len(CLOCK_COLUMNS)], row[-len(CLOCK_COLUMNS) :]
-    speed = {clock: unpack(value) for clock, value in zip(CLOCK_COLUMNS, found, strict=True)}
+    *counts, found = row
+    speed = {clock: unpack(found, index) for index, clock in enumerate(CLOCK_COLUMNS)}
     return PeriodFigures(*(int(value) for value in counts), speed=speed)  # type: ignore[arg-type]
 
 

@@ -18,10 +18,12 @@ from dashboard.queries.common import (
     DIMENSION_COLUMNS,
     cohort,
     counted,
+    group_key,
     h,
     parse_hour_key,
     prepare,
     ranks,
+    ungroup,
     unpack,
     utc_hour,
 )
@@ -58,19 +60,20 @@ def speed_by(connection: Connection, filters: Filters, dimension: str, clock: st
         counted(and_(seconds >= bucket.low, seconds < bucket.high) if bucket.high else seconds >= bucket.low)
         for bucket in SPEED_BUCKETS
     ]
+    key_column = group_key(column)
     rows = (
         prepare(connection)
         .execute(
-            select(column, label, counted(seconds.is_(None)), ranks(seconds), *bucket_counts)
+            select(key_column, label, counted(seconds.is_(None)), ranks(seconds), *bucket_counts)
             .where(*cohort(filters), h.routed_at.is_not(None))
-            .group_by(column)
+            .group_by(key_column)
         )
         .all()
     )
     groups = [
         GroupSpeed(
-            key,
-            name or key or NO_VALUE_LABEL,
+            ungroup(key),
+            name or ungroup(key) or NO_VALUE_LABEL,
             {bucket.key: int(count) for bucket, count in zip(SPEED_BUCKETS, counts, strict=True) if count},
             int(never),
             unpack(found),

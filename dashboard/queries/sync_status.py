@@ -1,7 +1,7 @@
 """Sync health for the ops console: cursors and their lag, outbox and inbox backlogs, recent errors, quotas.
 
-Reads the sync tables only (the sync package owns them) and the quota gauges the API clients publish to
-Prometheus in this process (``*_remaining`` / ``*_quota*`` / ``*_used`` gauges of ``handoff_*``).
+Reads the sync tables only (the sync package owns them) and the gauges the API clients and pollers publish
+to Prometheus in this process (``handoff_*`` gauges about quota left or used, and poller failures).
 """
 
 from __future__ import annotations
@@ -112,12 +112,12 @@ def sync_status(connection: Connection, now: datetime) -> SyncStatus:
 
 
 def quota_gauges() -> list[tuple[str, str, float]]:
-    """(metric, labels, value) of every quota-like gauge the clients of this process published."""
+    """(metric, labels, value) of every quota or poller gauge published in this process."""
     found = []
     for metric in REGISTRY.collect():
         if metric.type != "gauge" or not metric.name.startswith("handoff_"):
             continue
-        if not any(word in metric.name for word in ("remaining", "quota", "used")):
+        if not any(word in metric.name for word in ("remaining", "quota", "used", "poller")):
             continue
         for sample in metric.samples:
             labels = ", ".join(f"{key}={value}" for key, value in sorted(sample.labels.items()))

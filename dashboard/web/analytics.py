@@ -136,8 +136,12 @@ def overview_page(request: Request, session: SessionDep, format: Format = "html"
     ctx = page_context(request, session)
     if not isinstance(ctx, PageContext):
         return ctx
-    current = overview.period_figures(ctx.connection, ctx.filters, ctx.now, ctx.limits)
-    previous = overview.period_figures(ctx.connection, ctx.filters.previous(), ctx.now, ctx.limits)
+    found = ctx.gather(
+        current=lambda c: overview.period_figures(c, ctx.filters, ctx.now, ctx.limits),
+        previous=lambda c: overview.period_figures(c, ctx.filters.previous(), ctx.now, ctx.limits),
+        days=lambda c: overview.daily_volume(c, ctx.filters) if format == "html" else [],
+    )
+    current, previous, days = found["current"], found["previous"], found["days"]
     kpis = _kpis(current, previous, ctx)
     if format == "csv":
         return csv_response(
@@ -145,7 +149,6 @@ def overview_page(request: Request, session: SessionDep, format: Format = "html"
             ("metric", "current", "previous", "change"),
             ((kpi.label, kpi.change.current, kpi.change.previous, kpi.change.delta) for kpi in kpis),
         )
-    days = overview.daily_volume(ctx.connection, ctx.filters)
     return render(
         request,
         "overview.html",
@@ -172,9 +175,14 @@ def speed_page(
     ctx = page_context(request, session)
     if not isinstance(ctx, PageContext):
         return ctx
-    groups = speed.speed_by(ctx.connection, ctx.filters, by, clock)
+    found = ctx.gather(
+        groups=lambda c: speed.speed_by(c, ctx.filters, by, clock),
+        overall=lambda c: speed.overall_percentiles(c, ctx.filters, clock),
+        cells=lambda c: speed.week_hours(c, ctx.filters, clock) if format == "html" else [],
+    )
+    groups, cells = found["groups"], found["cells"]
     total = speed.overall(groups)
-    total.speed = speed.overall_percentiles(ctx.connection, ctx.filters, clock)
+    total.speed = found["overall"]
     rows = [
         (group, dict(within_shares(group.buckets, group.never, SPEED_BUCKETS))) for group in [total, *groups]
     ]
@@ -196,7 +204,6 @@ def speed_page(
                 for group, shares in rows
             ),
         )
-    cells = speed.week_hours(ctx.connection, ctx.filters, clock)
     return render(
         request,
         "speed.html",

@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from dashboard.filters import DIMENSIONS, NONE_VALUE, PRESETS, FilterError, Filters, parse_filters
 from dashboard.metrics import StageLimits
 from dashboard.queries.options import FilterOptions, filter_options, has_handoffs
+from dashboard.queries.parallel import Query, gather
 from dashboard.settings import dashboard_settings, now_of
 from dashboard.web.render import error_page
 
@@ -28,6 +29,11 @@ class PageContext:
     filters: Filters
     now: datetime
     limits: StageLimits
+    engine: Engine
+
+    def gather(self, **queries: Query) -> dict[str, Any]:
+        """The page's independent queries, run side by side (see ``dashboard.queries.parallel``)."""
+        return gather(self.engine, queries)
 
     def link(self, path: str = LEADS_PATH, **overrides: Any) -> str:
         """A URL with the page's filters plus ``overrides``; a dimension set to None means "(none)"."""
@@ -57,7 +63,7 @@ class PageContext:
         return f"{self.request.url.path}?{urlencode(query)}"
 
     def template_values(self, current: str) -> dict[str, Any]:
-        options = filter_options(self.connection, self.filters)
+        options = filter_options(self.connection)
         return {
             "current": current,
             "filters": self.filters,
@@ -90,4 +96,6 @@ def page_context(request: Request, session: Session) -> PageContext | HTMLRespon
         return error_page(
             request, 400, "Filter not understood", str(exc), "Fix the address or reset the filters."
         )
-    return PageContext(request, session.connection(), filters, now, settings.limits)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return PageContext(request, session.connection(), filters, now, settings.limits, engine)

@@ -38,8 +38,16 @@ def sla_page(request: Request, session: SessionDep, format: Format = "html") -> 
     ctx = page_context(request, session)
     if not isinstance(ctx, PageContext):
         return ctx
-    away = sla.reassigned_away(ctx.connection, ctx.filters)
-    reps = sla.by_rep(ctx.connection, ctx.filters, ctx.now, away)
+    html = format == "html"
+    found = ctx.gather(
+        away=lambda c: sla.reassigned_away(c, ctx.filters),
+        reps=lambda c: sla.by_rep(c, ctx.filters, ctx.now),
+        policies=lambda c: sla.by_policy(c, ctx.filters, ctx.now) if html else [],
+        steps=lambda c: sla.escalations(c, ctx.filters) if html else [],
+    )
+    away, reps, policies, steps = found["away"], found["reps"], found["policies"], found["steps"]
+    for rep in reps:
+        rep.reassigned_away = away.get(rep.owner_id, 0)
     if format == "csv":
         return csv_response(
             f"handoff-sla-reps-{ctx.filters.first_day}-{ctx.filters.last_day}.csv",
@@ -71,8 +79,6 @@ def sla_page(request: Request, session: SessionDep, format: Format = "html") -> 
                 for rep in reps
             ),
         )
-    policies = sla.by_policy(ctx.connection, ctx.filters, ctx.now)
-    steps = sla.escalations(ctx.connection, ctx.filters)
     periods = chart_periods(ctx.filters.first_day, ctx.filters.last_day)
     return render(
         request,
@@ -138,7 +144,13 @@ def conversion_page(
     ctx = page_context(request, session)
     if not isinstance(ctx, PageContext):
         return ctx
-    segments = conversion.by_segment_and_response(ctx.connection, ctx.filters, clock)
+    versions = conversion.activated_versions(ctx.connection)
+    chosen = next((choice for choice in versions if choice.id == version), versions[0] if versions else None)
+    found = ctx.gather(
+        segments=lambda c: conversion.by_segment_and_response(c, ctx.filters, clock),
+        windows=lambda c: conversion.before_after(c, ctx.filters, chosen, ctx.now) if chosen else [],
+    )
+    segments, windows = found["segments"], found["windows"]
     keys = [bucket.key for bucket in RESPONSE_BUCKETS] + [NEVER]
     labels = dict(zip(keys, [bucket.label for bucket in RESPONSE_BUCKETS] + ["never touched"], strict=True))
     if format == "csv":
@@ -156,9 +168,6 @@ def conversion_page(
                 for key in keys
             ),
         )
-    versions = conversion.activated_versions(ctx.connection)
-    chosen = next((choice for choice in versions if choice.id == version), versions[0] if versions else None)
-    windows = conversion.before_after(ctx.connection, ctx.filters, chosen, ctx.now) if chosen else []
     return render(
         request,
         "conversion.html",
