@@ -160,12 +160,22 @@ def parse_hour_key(key: str | datetime) -> datetime:
     return datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC)
 
 
+def _percentiles_json(columns: list[list[float]]) -> str:
+    found = []
+    for column in columns:
+        column.sort()
+        found.append([percentile(column, percent) for percent in PERCENTILES] if column else None)
+    return json.dumps(found)
+
+
 class _NearestRanks:
     """SQLite aggregate ``handoff_percentiles(a, b, ...)``: collects one group's values of each argument and
     returns, per argument, the ``PERCENTILES`` by ``metrics.percentile`` (a JSON array of arrays or nulls).
 
     SQLite has no ordered-set aggregate, and a window-function rank costs a sort per column and per query;
-    this costs one Python call per row for all the columns together.
+    this costs one Python call per row for all the columns together (rows with no value at all are
+    filtered out before the call, see ``_ranks_sqlite``). One and two columns, the common cases, have
+    their own step without a loop: the call is most of the cost.
     """
 
     def __init__(self) -> None:
@@ -179,11 +189,34 @@ class _NearestRanks:
                 column.append(value)
 
     def finalize(self) -> str:
-        found = []
-        for column in self.columns:
-            column.sort()
-            found.append([percentile(column, percent) for percent in PERCENTILES] if column else None)
-        return json.dumps(found)
+        return _percentiles_json(self.columns)
+
+
+class _NearestRanks1:
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> str:
+        return _percentiles_json([self.values])
+
+
+class _NearestRanks2:
+    def __init__(self) -> None:
+        self.first: list[float] = []
+        self.second: list[float] = []
+
+    def step(self, first: float | None, second: float | None) -> None:
+        if first is not None:
+            self.first.append(first)
+        if second is not None:
+            self.second.append(second)
+
+    def finalize(self) -> str:
+        return _percentiles_json([self.first, self.second])
 
 
 class _RanksType(TypeDecorator[list[Any]]):
@@ -210,7 +243,9 @@ class ranks(FunctionElement[list[Any]]):
 
 @compiles(ranks, "sqlite")
 def _ranks_sqlite(element: ranks, compiler: Any, **kw: Any) -> str:
-    return f"handoff_percentiles({compiler.process(element.clauses, **kw)})"
+    columns = [compiler.process(column, **kw) for column in element.clauses]
+    some_value = " OR ".join(f"{column} IS NOT NULL" for column in columns)
+    return f"handoff_percentiles({', '.join(columns)}) FILTER (WHERE {some_value})"
 
 
 @compiles(ranks, "postgresql")
@@ -232,9 +267,10 @@ POSTGRES_WORK_MEM = "64MB"
 def prepare(connection: Connection) -> Connection:
     """Make the dashboard's SQL functions available on this connection (SQLite needs them registered)."""
     if connection.dialect.name == "sqlite":
-        connection.connection.driver_connection.create_aggregate(  # type: ignore[union-attr]
-            "handoff_percentiles", -1, _NearestRanks
-        )
+        driver = connection.connection.driver_connection
+        driver.create_aggregate("handoff_percentiles", -1, _NearestRanks)  # type: ignore[union-attr]
+        driver.create_aggregate("handoff_percentiles", 1, _NearestRanks1)  # type: ignore[union-attr]
+        driver.create_aggregate("handoff_percentiles", 2, _NearestRanks2)  # type: ignore[union-attr]
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
     return connection

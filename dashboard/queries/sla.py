@@ -54,7 +54,18 @@ class PolicyRow:
     days: dict[date, tuple[int, int]] = field(default_factory=dict)  # day -> (met, missed)
 
 
+def policy_speed(connection: Connection, filters: Filters) -> dict[str | None, dict[int, float]]:
+    """Percentiles of business-time speed per SLA policy (None: leads routed without a policy)."""
+    conditions = [*cohort(filters), h.routed_at.is_not(None)]
+    policy = group_key(h.sla_policy)
+    rows = prepare(connection).execute(
+        select(policy, ranks(h.touch_business_seconds)).where(*conditions).group_by(policy)
+    )
+    return {ungroup(key): unpack(value) for key, value in rows}
+
+
 def by_policy(connection: Connection, filters: Filters, now: datetime) -> list[PolicyRow]:
+    """Routed leads per policy and local day: met, missed, pending (speed: ``policy_speed``)."""
     conditions = [*cohort(filters), h.routed_at.is_not(None)]
     hour = utc_hour(h.mql_at)
     met, missed = sla_met(), sla_missed(now)
@@ -70,15 +81,9 @@ def by_policy(connection: Connection, filters: Filters, now: datetime) -> list[P
     for key, policy, *counts in rows:
         per_policy.setdefault(policy or NO_POLICY, []).append((parse_hour_key(key), [int(c) for c in counts]))
     days = days_between(filters.first_day, filters.last_day)
-    found = {
-        policy: unpack(value)
-        for policy, value in prepare(connection).execute(
-            select(h.sla_policy, ranks(h.touch_business_seconds)).where(*conditions).group_by(h.sla_policy)
-        )
-    }
     result = []
     for policy, hours in sorted(per_policy.items()):
-        row = PolicyRow(policy, speed=found.get(None if policy == NO_POLICY else policy, {}))
+        row = PolicyRow(policy)
         for day, counts in fold_days(hours, filters.tz, days).items():
             routed, met_count, missed_count, pending_count = counts or [0, 0, 0, 0]
             row.routed += routed

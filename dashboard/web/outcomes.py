@@ -43,9 +43,14 @@ def sla_page(request: Request, session: SessionDep, format: Format = "html") -> 
         away=lambda c: sla.reassigned_away(c, ctx.filters),
         reps=lambda c: sla.by_rep(c, ctx.filters, ctx.now),
         policies=lambda c: sla.by_policy(c, ctx.filters, ctx.now) if html else [],
+        policy_speed=lambda c: sla.policy_speed(c, ctx.filters) if html else {},
         steps=lambda c: sla.escalations(c, ctx.filters) if html else [],
     )
     away, reps, policies, steps = found["away"], found["reps"], found["policies"], found["steps"]
+    for policy in policies:
+        policy.speed = found["policy_speed"].get(
+            None if policy.policy == sla.NO_POLICY else policy.policy, {}
+        )
     for rep in reps:
         rep.reassigned_away = away.get(rep.owner_id, 0)
     if format == "csv":

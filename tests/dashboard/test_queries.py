@@ -160,3 +160,16 @@ def test_drill_down_lists_exactly_the_leads_behind_the_number(history, drill):
     assert len(listed) == len(set(listed)) == first_page.total
     assert set(listed) == expected and expected
     assert [row["id"] for row in first_page.rows] == listed[: len(first_page.rows)]
+
+
+def test_speed_per_policy_matches_the_pure_percentiles(history):
+    engine, filters, rows = history
+    with engine.connect() as connection:
+        found = sla.policy_speed(connection, filters)
+    for policy, speeds in found.items():
+        values = sorted(
+            row["touch_business_seconds"]
+            for row in rows
+            if row["routed_at"] and row["sla_policy"] == policy and row["touch_business_seconds"] is not None
+        )
+        assert speeds == {50: percentile(values, 50), 90: percentile(values, 90)}
