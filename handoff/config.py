@@ -75,7 +75,7 @@ def _errors_from(exc: ValidationError, prefix: str) -> list[ConfigError]:
     errors = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         errors.append(ConfigError(format_path(loc, prefix), message))

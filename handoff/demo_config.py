@@ -61,12 +61,23 @@ def demo_config(
     onboarding = marketo_facts.get("onboarding_program_id")
     teams = described["teams"]
 
+    # Routing regions are by country and may not overlap; teams split inside a country (e.g. US east and
+    # west by state) keep the country in the first team and route through the assignment rule's entries.
+    regions: dict[str, list[str]] = {}
+    claimed: set[str] = set()
+    for name, countries in routing_facts["regions"].items():
+        own = [c for c in countries if c.casefold() not in claimed]
+        claimed.update(c.casefold() for c in own)
+        if own:
+            regions[name] = own
     segments: list[dict[str, Any]] = []
     policies: dict[str, Any] = {}
     for team in teams:
         key = team["key"]
         policies[f"{key}_fast"] = {"first_touch": "30m", "calendar": key, "ladder": _ladder(team, nurture)}
         policies[f"{key}_standard"] = {"first_touch": "4h", "calendar": key, "ladder": _ladder(team, nurture)}
+        if key not in regions:
+            continue
         segments.append(
             {
                 "name": f"{key}_enterprise",
@@ -114,7 +125,7 @@ def demo_config(
             "required_fields": ["email", "company", "country"],
             "score": {"thresholds": {"leadScore": described["mql_threshold"]}, "cooldown_days": 30},
             "exclusions": routing_facts["exclusions"],
-            "regions": routing_facts["regions"],
+            "regions": regions,
             "size_bands": routing_facts["size_bands"],
             "segments": segments,
             "fallback_queue": described["fallback_queue_id"],

@@ -79,7 +79,13 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        return redactor(super().format(record))
+        extras = " ".join(
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and not key.startswith("_")
+        )
+        text = super().format(record)
+        return redactor(f"{text} {extras}" if extras else text)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Iterable[str | None] = ()) -> None:

@@ -36,7 +36,8 @@ def request_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response is sent, so that a client's next request sees the write.
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(request_clock)]
 
 
