@@ -112,12 +112,25 @@ def sync_status(connection: Connection, now: datetime) -> SyncStatus:
 
 
 def quota_gauges() -> list[tuple[str, str, float]]:
-    """(metric, labels, value) of every quota or poller gauge published in this process."""
+    """(metric, labels, value) of every quota or poller gauge published in this process.
+
+    An unlabelled gauge reads 0 before anything set it, which would look like a spent quota: a system's
+    gauges are shown only once its client has made calls (its ``handoff_<system>_calls_total`` moved).
+    """
+    metrics = list(REGISTRY.collect())
+    calls = {
+        metric.name.removesuffix("_calls"): sum(sample.value for sample in metric.samples)
+        for metric in metrics
+        if metric.type == "counter" and metric.name.endswith("_calls")
+    }
     found = []
-    for metric in REGISTRY.collect():
+    for metric in metrics:
         if metric.type != "gauge" or not metric.name.startswith("handoff_"):
             continue
         if not any(word in metric.name for word in ("remaining", "quota", "used", "poller")):
+            continue
+        system = next((prefix for prefix in calls if metric.name.startswith(prefix + "_")), None)
+        if system is not None and not calls[system]:
             continue
         for sample in metric.samples:
             labels = ", ".join(f"{key}={value}" for key, value in sorted(sample.labels.items()))

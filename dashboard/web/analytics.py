@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from dashboard import figures
+from dashboard.filters import WEEKDAYS
 from dashboard.metrics import SPEED_BUCKETS, Change, format_seconds, format_share, share, within_shares
 from dashboard.queries import overview, speed
 from dashboard.queries.overview import PeriodFigures
@@ -216,6 +217,7 @@ def speed_page(
             "ecdf": figures.speed_ecdf(groups, by, clock, ctx.leads),
             "heatmap": figures.week_heatmap(cells, ctx.leads),
             "cells": cells,
+            "weekdays": WEEKDAYS,
             "empty": total.routed == 0,
         },
         title="Speed to lead",

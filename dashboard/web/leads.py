@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
@@ -63,7 +64,7 @@ def leads_page(
         drill = parse_drill(dict(request.query_params))
         conditions = drill_conditions(ctx.connection, ctx.filters, drill, ctx.now, ctx.limits)
         if format == "csv":
-            rows = iter_leads(ctx.connection, conditions, ctx.now, ctx.limits)
+            rows = _stream(ctx, conditions)
             return csv_response(
                 f"handoff-leads-{ctx.filters.first_day}-{ctx.filters.last_day}.csv",
                 CSV_COLUMNS,
@@ -144,6 +145,15 @@ def lead_page_view(request: Request, session: SessionDep, handoff_id: int) -> Re
         },
         title=f"Lead #{handoff_id}",
     )
+
+
+def _stream(ctx: PageContext, conditions: list[Any]) -> Iterator[dict[str, Any]]:
+    """The export's rows, read on a connection of its own: a streamed body outlives the request's session."""
+    with ctx.engine.connect() as connection:
+        try:
+            yield from iter_leads(connection, conditions, ctx.now, ctx.limits)
+        finally:
+            connection.rollback()
 
 
 def _same_site(request: Request) -> bool:

@@ -113,7 +113,7 @@ def forbidden_page(request: Request, role: str) -> HTMLResponse:
         403,
         "Not allowed",
         f"This page needs the {role} role. {who}",
-        "Ask an admin to change your role (handoff users add … --role ops), or go back to the dashboard.",
+        "Ask an admin for an account with that role, or go back to the dashboard.",
     )
 
 

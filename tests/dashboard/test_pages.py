@@ -152,3 +152,12 @@ def test_ops_rolls_back_to_the_previous_version(seeded_engine, live_url):
     answer = ops.post("/dashboard/ops/config/rollback", data={"csrf_token": token}, follow_redirects=True)
     assert "Rolled back: version 5 is active" in answer.text
     assert "Rollback to version 3" in answer.text
+
+
+def test_quota_gauges_appear_once_the_client_has_made_calls():
+    from dashboard.queries.sync_status import quota_gauges
+    from sync.salesforce import metrics
+
+    metrics.CALLS.labels(endpoint="query", outcome="ok").inc()
+    metrics.API_REMAINING.set(4_321)
+    assert ("handoff_salesforce_api_remaining", "", 4_321.0) in quota_gauges()
