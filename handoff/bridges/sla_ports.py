@@ -125,6 +125,9 @@ class SalesforceSlaActions:
         return str(record["OwnerId"])
 
 
+ALREADY_IN_STATUS = "1037"
+
+
 class MarketoNurture:
     """``sla.ports.NurtureTarget``: a recycled person becomes a member of the ladder's nurture program
     (``POST /rest/v1/programs/{id}/members/status.json``, reference/marketo.md)."""
@@ -141,6 +144,10 @@ class MarketoNurture:
         [outcome] = await self.client.set_program_member_status(
             int(program_id), NURTURE_STATUS, [int(marketo_id)], priority=PRIORITY_SYNC
         )
+        if not outcome.ok and any(reason.code == ALREADY_IN_STATUS for reason in outcome.reasons):
+            # 1037: the person is already in the program at or past this status, which is what recycling
+            # wants; a replayed or repeated recycle must not become a dead letter (reference/marketo.md §5).
+            return {"status": "already_member", "marketo_id": marketo_id, "program_id": program_id}
         if not outcome.ok:
             if outcome.error is not None:
                 raise outcome.error
