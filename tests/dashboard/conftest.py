@@ -99,8 +99,11 @@ class Watched:
     outside_requests: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One browser per module: Playwright's sync API runs an event loop in this thread for as long as it is
+    open, and a session-long one would make every later asyncio test fail ("cannot be called from a
+    running event loop")."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
