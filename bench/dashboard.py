@@ -36,7 +36,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 import handoff.models  # noqa: E402,F401  (registers every table)
 from dashboard.auth.service import UserService  # noqa: E402
-from dashboard.sample_data import SampleWorld  # noqa: E402
+from dashboard.sample import SampleWorld  # noqa: E402
 from handoff.clock import ManualClock  # noqa: E402
 from handoff.db import make_db_engine, normalise_url  # noqa: E402
 

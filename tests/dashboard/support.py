@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from dashboard.sample_data import SampleWorld, insert_sample
+from dashboard.sample import SampleWorld, insert_sample
 from handoff.config import ConfigInvalid, parse_text
 from routing.models import Handoff
 
