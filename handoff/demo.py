@@ -91,7 +91,7 @@ class Demo:
     data_dir: Path
     seed: int
     days: float
-    step: timedelta = timedelta(minutes=10)
+    step: timedelta = timedelta(minutes=15)
     servers: list[uvicorn.Server] = field(default_factory=list)
 
     async def run(self) -> None:
