@@ -223,7 +223,7 @@ class Webhooks:
     async def drain(self) -> list[Delivery]:
         """Deliver everything pending (or wait for the server's loop to) and return what was delivered."""
         start = len(self.deliveries)
-        if not self.pending_count():
+        if not self.pending_count:
             return []  # nothing queued: no HTTP client to build (callers drain after every simulated step)
         if self._delivering.acquire(blocking=False):
             try:
