@@ -9,6 +9,8 @@ from routing.models import ConfigVersion
 from sync import kinds
 from tests.integration.support import a_deployment
 
+pytestmark = pytest.mark.storage
+
 TASK_POLL = "sync.poll.salesforce_task"
 
 

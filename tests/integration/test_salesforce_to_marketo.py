@@ -3,7 +3,11 @@ Account (4.5), received by the real app, processed by the jobs, visible in the M
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.support import a_deployment
+
+pytestmark = pytest.mark.storage
 
 LEAD_OM_FIELDS = ["IsConverted", "ConvertedContactId", "ConvertedAccountId", "Email"]
 

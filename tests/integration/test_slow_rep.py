@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sla.escalation import REASSIGN_OPERATION
 from tests.integration.support import a_deployment
+
+pytestmark = pytest.mark.storage
 
 TICK = "sla.tick"
 TASK_POLL = "sync.poll.salesforce_task"
