@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -114,6 +114,51 @@ def demo(
         run_demo(port=port, data_dir=data_dir, seed=seed, days=days)
     except StartupError as exc:
         fail(str(exc))
+
+
+def _parse_since(text: str) -> timedelta:
+    units = {"d": "days", "h": "hours", "w": "weeks"}
+    number, unit = text[:-1], text[-1:]
+    if unit not in units or not number.isdigit() or int(number) <= 0:
+        fail(f"--since {text!r}: give a positive number with d, h or w, e.g. 30d")
+    return timedelta(**{units[unit]: int(number)})
+
+
+@app.command()
+def simulate(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="The proposed handoff.yaml (its routing section).")
+    ],
+    since: Annotated[str, typer.Option(help="How far back to replay: 30d, 12h, 8w.")] = "30d",
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    max_listed: Annotated[int, typer.Option(help="Leads listed whose outcome changes.")] = 200,
+) -> None:
+    """Replay past handoffs through a proposed routing config, writing nothing, and report what would change."""
+    from routing.documents import parse_document, routing_config_of
+    from routing.simulate import simulate as replay
+    from routing.simulate_report import report_json, report_text
+    from routing.versions import ConfigVersions
+
+    window = _parse_since(since)
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {config}: {exc.strerror}")
+    parsed = parse_document(text)
+    if parsed.routing is None:
+        for path, message in parsed.errors:
+            err.print(f"{config}: {path}: {message}", highlight=False, markup=False)
+        raise typer.Exit(2)
+    with _session() as session:
+        now = datetime.now(UTC)
+        active = ConfigVersions(session, lambda: now).active()
+        baseline = routing_config_of(active.document) if active is not None else None
+        report = replay(session, parsed.routing, now - window, now, baseline=baseline, max_listed=max_listed)
+        session.rollback()
+    if json_output:
+        sys.stdout.write(json.dumps(report_json(report), indent=2, default=str) + "\n")
+    else:
+        console.print(report_text(report), highlight=False, markup=False)
 
 
 @db_app.command("upgrade")
