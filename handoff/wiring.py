@@ -28,6 +28,7 @@ from typing import Any
 
 from handoff.bridges.active import ActiveSettings
 from handoff.bridges.gate import GateRouting, gate_fields, start_clocks
+from handoff.bridges.owner_names import fill_owner_names
 from handoff.bridges.salesforce_routing import SalesforceRoutingBridge
 from handoff.bridges.sla_ports import MarketoNurture, SalesforceDirectory, SalesforceSlaActions
 from handoff.bridges.touches import FirstTouches
@@ -68,6 +69,7 @@ SLA_MISSING_CLOCKS_SECONDS = 60.0
 SLA_DIRECTORY_SECONDS = 900.0
 ROUTING_HOLDS_SECONDS = 300.0
 ROUTING_MIRROR_SECONDS = 120.0
+OWNER_NAMES_SECONDS = 60.0
 
 
 def worker_name(role: str) -> str:
@@ -246,6 +248,10 @@ def domain_jobs(runtime: Runtime, assembly: Assembly, salesforce: SalesforceRout
             session.commit()
         return len(evaluations)
 
+    async def owner_names() -> int:
+        await ready_directory()
+        return await asyncio.to_thread(lambda: fill_owner_names(factory, assembly.directory, clock()))
+
     async def routing_mirror() -> int:
         with factory() as session:
             events = await refresh_mirror(session, clock, salesforce, assembly.accounts)
@@ -258,6 +264,7 @@ def domain_jobs(runtime: Runtime, assembly: Assembly, salesforce: SalesforceRout
         ("sla.start_missing_clocks", SLA_MISSING_CLOCKS_SECONDS, sla_missing_clocks),
         ("routing.sweep_holds", ROUTING_HOLDS_SECONDS, routing_holds),
         ("routing.refresh_mirror", ROUTING_MIRROR_SECONDS, routing_mirror),
+        ("handoff.owner_names", OWNER_NAMES_SECONDS, owner_names),
     ]
 
 

@@ -31,6 +31,7 @@ NURTURE_STATUS = "Member"
 class _Snapshot:
     people: dict[str, Person] = field(default_factory=dict)
     teams: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # queue / group id -> its name
 
 
 class SalesforceDirectory:
@@ -50,6 +51,14 @@ class SalesforceDirectory:
     def team_members(self, team: str) -> Sequence[Person]:
         snapshot = self._snapshot
         return [snapshot.people[i] for i in snapshot.teams.get(team, []) if i in snapshot.people]
+
+    def label(self, owner_id: str) -> tuple[str, str | None] | None:
+        """(name, team) of a Lead owner as people read it: a user and their queue, or a queue itself."""
+        person = self.person(owner_id)
+        if person is not None:
+            return person.name, (person.teams[0] if person.teams else None)
+        group = self._snapshot.groups.get(owner_id)
+        return (group, group) if group is not None else None
 
     async def _all(self, soql: str) -> list[dict[str, Any]]:
         assert self.client is not None
@@ -88,7 +97,8 @@ class SalesforceDirectory:
             )
             for u in users
         }
-        self._snapshot = _Snapshot(people, teams)
+        groups = {str(g["Id"]): str(g.get("Name") or g["Id"]) for g in groups}
+        self._snapshot = _Snapshot(people, teams, groups)
         self.loaded = True
         return len(people)
 

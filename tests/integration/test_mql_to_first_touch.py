@@ -50,6 +50,9 @@ async def test_a_person_crossing_the_mql_line_is_routed_clocked_and_touched_by_t
     assert (sla_clock.status, sla_clock.owner_id, sla_clock.started_at) == ("open", d.org.ann, clock())
     assert (sla_clock.due_at - sla_clock.started_at).total_seconds() == 30 * 60
     assert d.marketo.people.get(person)["sfdcLeadId"] == lead["Id"]
+    await d.run("handoff.owner_names")
+    named = d.handoff()
+    assert (named.owner_name, named.team) == ("Sdr Ann", "SDR EMEA"), "dashboards show people, not ids"
 
     clock.advance(minutes=10)
     task = d.sdr_task(lead["Id"], d.org.ann)
