@@ -47,6 +47,7 @@ BACKFILL_MIN_SECONDS = {
     "routing.refresh_mirror": 3_600.0,
     "routing.sweep_holds": 3_600.0,
     "sla.start_missing_clocks": 3_600.0,
+    "handoff.owner_names": 3_600.0,
 }
 
 
