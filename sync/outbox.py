@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from handoff.clock import Clock, utcnow
 from sync.errors import PermanentError
-from sync.leases import claim
+from sync.leases import claim, drain
 from sync.models import DeadLetter, OutboxMessage
 from sync.retry import RetryPolicy, judge
 from sync.upsert import insert_if_absent
@@ -158,16 +158,7 @@ class OutboxDispatcher:
 
     async def drain(self, max_rounds: int = 1000) -> DispatchReport:
         """Run until nothing is due now (tests and the CLI); never waits for future retries."""
-        total = DispatchReport()
-        for _ in range(max_rounds):
-            report = await self.run_once()
-            if report.claimed == 0:
-                break
-            total.claimed += report.claimed
-            total.sent += report.sent
-            total.retried += report.retried
-            total.dead += report.dead
-        return total
+        return await drain(self.run_once, DispatchReport(), max_rounds)
 
     async def _execute(self, works: list[OutboxWork]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
