@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from routing import repository as routing_repository
 from routing.models import Handoff, HandoffEvent
 
 PRE_ROUTE_STATES = ("mql", "held", "route_ready")
@@ -30,18 +31,18 @@ def add_event(
     data: dict[str, Any] | None = None,
     actor: str = "handoff",
 ) -> HandoffEvent:
-    assert handoff.id is not None, "flush the handoff before adding events"
-    event = HandoffEvent(
-        handoff_id=handoff.id,
-        at=at,
-        kind=kind,
+    """An event on the handoff record, written the one way routing writes them (no flush: the inbox commits)."""
+    return routing_repository.add_event(
+        session,
+        handoff,
+        kind,
+        at,
         reason_code=reason_code,
         message=message,
-        data=data or {},
+        data=data,
         actor=actor,
+        flush=False,
     )
-    session.add(event)
-    return event
 
 
 def latest_open(session: Session, marketo_id: int, states: tuple[str, ...]) -> Handoff | None:
