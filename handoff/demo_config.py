@@ -23,7 +23,7 @@ def _ladder(team: dict[str, Any], nurture_program_id: int | None) -> list[dict[s
         {
             "at": "+2h",
             "action": "reassign",
-            "reassign_to": {"next_in_team": team["key"], "fallback": team["queue_id"]},
+            "reassign_to": {"next_in_team": team["queue_id"], "fallback": team["queue_id"]},
             "notify": [
                 {"to": "previous_owner", "via": ["salesforce"]},
                 {"to": "new_owner", "via": ["salesforce"]},

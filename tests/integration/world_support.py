@@ -76,23 +76,6 @@ class WorldDeployment:
             return bool(self.salesforce.outbound_queue.due(now))
 
 
-def name_teams_as_the_directory_does(document: dict[str, Any], described: dict[str, Any]) -> None:
-    """Point each ladder's ``next_in_team`` at the team's queue by its DeveloperName.
-
-    ``demo_config`` names the world's team key (``na_east``), but Handoff's directory
-    (``handoff.bridges.sla_ports.SalesforceDirectory.refresh``) knows a team only by its queue's Id,
-    DeveloperName or Name, so with the key every reassignment falls back to the team queue instead of
-    the next SDR. Reported to the lead; the test uses the name the directory resolves.
-    """
-    queues = {team["key"]: team["queue_id"] for team in described["teams"]}
-    developer_names = {queue["id"]: queue["developer_name"] for queue in described["queues"]}
-    for policy in document["sla"]["policies"].values():
-        for step in policy["ladder"]:
-            target = step.get("reassign_to", {})
-            if target.get("next_in_team") in queues:
-                target["next_in_team"] = developer_names[queues[target["next_in_team"]]]
-
-
 @asynccontextmanager
 async def a_world_deployment(
     engine: Engine,
@@ -139,7 +122,6 @@ async def a_world_deployment(
         marketo_client_id=MARKETO_ID,
         service_url=service_url,
     )
-    name_teams_as_the_directory_does(document, described)
     config = validate_document(document, "world test config")
     settings = Settings(
         data_dir=tmp_path / "data",
