@@ -118,6 +118,9 @@ def demo_config(
             "outbound_messages_enabled": True,
             "won_program_id": onboarding,
             "lost_program_id": nurture,
+            # The world's channels (sandbox/world/catalogue.py): Onboarding starts at "Enrolled", Nurture at "Member".
+            "won_status": "Enrolled",
+            "lost_status": "Member",
             "acquisition_program_ids": [pid for pid in programs.values() if pid not in (onboarding, nurture)],
             "mql": {"score_field": "leadScore", "threshold": described["mql_threshold"]},
         },
