@@ -28,6 +28,7 @@ JOBS = [
     "sla.start_missing_clocks",
     "routing.sweep_holds",
     "routing.refresh_mirror",
+    "handoff.owner_names",
 ]
 
 
