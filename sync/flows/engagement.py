@@ -8,7 +8,10 @@ exists, and creates the rest in one ``/composite/sobjects`` call (§4). Salesfor
 so every Task carries its activity's marker in its description and the batch first asks Salesforce
 for Tasks with those markers: a retry after a crash between the create and the sent mark finds them.
 A person who is in no Salesforce record is skipped (``not_in_salesforce``), unless their handoff is
-``route_ready``: their Lead is being created, so the Task waits for it instead of being lost.
+``mql`` or ``route_ready`` (their Lead is being created), or the activity is younger than
+``FRESH_ACTIVITY``: activities and the MQL signal arrive as separate inbox items, so an open can be
+processed a moment before the score change that creates the handoff (seen in the kill -9 test); such a
+Task waits a little for the Lead instead of being lost.
 
 Payload: ``{"marketo_guid": "102988", "lead_id": 1001, "activity_type_id": 10,
 "activity_date": "2026-11-02T09:00:00Z", "primary": "Spring launch", "attributes": {"Link": "…"}}``.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -39,6 +42,10 @@ TASK_BATCH = 200
 MARKER = re.compile(r"\(Marketo activity ([^)\s]{1,64})\)")
 GUARD_WINDOW = timedelta(days=7)
 WAIT_FOR_LEAD_SECONDS = 15.0
+# Long enough for the person's own MQL signal to be processed, short enough to stay far inside the
+# outbox's retry budget (a message that is still retryable after its last attempt is dead-lettered).
+FRESH_ACTIVITY = timedelta(minutes=10)
+WAITING_STATES = ("mql", "route_ready")
 VERBS = {10: "Opened email", 11: "Clicked a link in email", 2: "Filled out form"}
 
 
@@ -135,6 +142,12 @@ class CreateTasks:
                     code="WAITING_FOR_LEAD",
                     retry_after_seconds=WAIT_FOR_LEAD_SECONDS,
                 )
+            elif who_id is None and self._is_fresh(payload):
+                results[index] = RetryableError(
+                    f"Marketo person {marketo_id} is not in Salesforce yet; a fresh activity waits a little",
+                    code="WAITING_FOR_RECORD",
+                    retry_after_seconds=WAIT_FOR_LEAD_SECONDS * 4,
+                )
             elif who_id is None:
                 results[index] = {"status": "skipped", "reason": "not_in_salesforce"}
             elif payload["marketo_guid"] in existing:
@@ -164,6 +177,18 @@ class CreateTasks:
                     )
         return results
 
+    def _is_fresh(self, payload: dict[str, Any]) -> bool:
+        text = payload.get("activity_date")
+        if not isinstance(text, str):
+            return False
+        try:
+            happened = datetime.fromisoformat(text.replace("+0000", "+00:00"))
+        except ValueError:
+            return False
+        if happened.tzinfo is None:
+            return False
+        return self.clock() - happened < FRESH_ACTIVITY
+
     async def _who_ids(self, marketo_ids: set[int]) -> tuple[dict[int, str], set[int]]:
         """Contact id if there is one, else the Lead id: from our handoffs, then from Marketo.
 
@@ -181,7 +206,7 @@ class CreateTasks:
                 chosen = handoff.sfdc_contact_id or handoff.sfdc_lead_id
                 if handoff.marketo_id is not None and chosen:
                     who[handoff.marketo_id] = chosen
-                elif handoff.marketo_id is not None and handoff.state == "route_ready":
+                elif handoff.marketo_id is not None and handoff.state in WAITING_STATES:
                     being_routed.add(handoff.marketo_id)
         missing = sorted(marketo_ids - set(who))
         fields = [f for f in (self.mapping.contact_id_field, self.mapping.lead_id_field) if f]

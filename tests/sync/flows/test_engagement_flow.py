@@ -35,8 +35,33 @@ async def test_engagement_becomes_readable_tasks_on_the_lead_or_contact(engine, 
         )
         click = next(t for t in tasks if t["WhoId"] == contact)
         assert "https://acme.example/pricing" in click["Description"] and click["Status"] == "Completed"
-        skipped = [m for m in world.outbox_rows(kinds.OP_CREATE_TASKS) if m.result.get("status") == "skipped"]
+        waiting = [m for m in world.outbox_rows(kinds.OP_CREATE_TASKS) if m.status == "pending"]
+        assert len(waiting) == 1 and "not in Salesforce yet" in waiting[0].last_error
+        # A fresh activity of a person in no Salesforce record waits a little (its MQL signal may be a moment
+        # behind it in the inbox), then is skipped, not dead-lettered.
+        clock.advance(minutes=11)
+        await world.settle()
+        skipped = [
+            m for m in world.outbox_rows(kinds.OP_CREATE_TASKS) if (m.result or {}).get("status") == "skipped"
+        ]
         assert len(skipped) == 1 and skipped[0].result["reason"] == "not_in_salesforce"
+        assert world.dead_letters() == []
+
+
+async def test_an_open_processed_before_the_persons_mql_still_becomes_a_task(engine, clock):
+    async with a_world(engine, clock) as world:
+        sf, mk = world.salesforce_state, world.marketo_state
+        ann = mk.people.create({"email": "ann@acme.example"})
+        mk.engagement.open_email(ann, "Spring launch")
+        await world.settle(poll=(ACTIVITIES,))
+        assert world.salesforce("SELECT Id FROM Task") == []
+        # The person reaches Salesforce a minute later (routed); the waiting Task follows.
+        clock.advance(minutes=1)
+        lead = sf.add_lead({"LastName": "Lee", "Company": "Acme", "Email": "ann@acme.example"})
+        mk.people.update(ann, {"sfdcLeadId": lead})
+        await world.settle()
+        [task] = world.salesforce("SELECT WhoId FROM Task")
+        assert task["WhoId"] == lead
 
 
 async def test_activities_seen_twice_or_retried_after_a_crash_make_one_task(engine, clock):
