@@ -25,17 +25,16 @@ import argparse
 import asyncio
 import json
 import math
-import socket
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+# Run as ``python bench/connectors.py``: the project root goes first so that shared helpers import.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandbox.marketo import MarketoState
 from sandbox.marketo import create_app as marketo_app
@@ -45,30 +44,11 @@ from sync.config import MarketoConnection, SalesforceConnection
 from sync.marketo import MarketoClient
 from sync.outbox import PRIORITY_BACKFILL, PRIORITY_SYNC
 from sync.salesforce import SalesforceClient
+from tests.support.servers import serve_app as serve
 
 MARKETO_BATCH = 300
 SALESFORCE_BATCH = 200
 CONCURRENT_FLOWS = 10
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("sandbox did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def log(message: str) -> None:

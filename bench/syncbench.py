@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import math
-import socket
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -44,6 +41,7 @@ from sync.inbox import InboxHandlers, InboxProcessor
 from sync.marketo import MarketoClient
 from sync.outbox import OutboxDispatcher, OutboxHandlers
 from sync.salesforce import SalesforceClient
+from tests.support.servers import serve_app as serve
 
 CONSUMER_KEY = "3MVG9bench"
 MARKETO_CLIENT = "bench-client"
@@ -53,26 +51,6 @@ WEBHOOK_SECRET = "bench-webhook-secret-0123456789"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def key_pair() -> tuple[str, str]:
