@@ -7,10 +7,12 @@ so a replay can never write twice what already succeeded.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from sync.models import DeadLetter, InboxItem, OutboxMessage
+from sync.retry import Verdict
 
 
 class DeadLetterError(Exception):
@@ -71,3 +73,45 @@ def discard(session: Session, dead_letter_id: int, *, actor: str, now: datetime)
     session.add(letter)
     session.flush()
     return letter
+
+
+def apply_failure(
+    session: Session,
+    row: OutboxMessage | InboxItem,
+    verdict: Verdict,
+    *,
+    attempts_before: int,
+    origin: str,
+    operation: str,
+    idempotency_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Record a failed attempt on a claimed row: schedule the retry, or dead-letter it with the full request.
+
+    The inbox and the outbox share this so that both count attempts, keep the error and write dead letters
+    the same way. Returns True when the row became a dead letter.
+    """
+    row.last_error = verdict.error[:4000]
+    if verdict.count_attempt:
+        row.attempts = attempts_before + 1
+    if verdict.dead:
+        row.status = "dead"
+        session.add(
+            DeadLetter(
+                origin=origin,
+                origin_id=row.id,
+                operation=operation,
+                idempotency_key=idempotency_key,
+                payload=payload,
+                error_class=verdict.error_class,
+                error=verdict.error[:4000],
+                attempts=row.attempts,
+                created_at=now,
+            )
+        )
+    else:
+        assert verdict.retry_at is not None
+        row.next_attempt_at = verdict.retry_at
+    session.add(row)
+    return verdict.dead

@@ -19,8 +19,9 @@ from prometheus_client import Counter
 from sqlmodel import Session
 
 from handoff.clock import Clock, utcnow
+from sync.deadletters import apply_failure
 from sync.leases import claim, drain
-from sync.models import DeadLetter, InboxItem
+from sync.models import InboxItem
 from sync.retry import RetryPolicy, judge
 from sync.upsert import insert_if_absent
 
@@ -177,31 +178,22 @@ class InboxProcessor:
                 return
             row.lease_until = None
             row.claimed_by = None
-            row.last_error = verdict.error[:4000]
-            if verdict.count_attempt:
-                row.attempts = work.attempts + 1
-            if verdict.dead:
-                row.status = "dead"
-                session.add(
-                    DeadLetter(
-                        origin="inbox",
-                        origin_id=work.id,
-                        operation=f"inbox.{work.kind}",
-                        idempotency_key=f"{work.source}:{work.natural_key}",
-                        payload={"source": work.source, "kind": work.kind, "payload": work.payload},
-                        error_class=verdict.error_class,
-                        error=verdict.error[:4000],
-                        attempts=row.attempts,
-                        created_at=now,
-                    )
-                )
+            dead = apply_failure(
+                session,
+                row,
+                verdict,
+                attempts_before=work.attempts,
+                origin="inbox",
+                operation=f"inbox.{work.kind}",
+                idempotency_key=f"{work.source}:{work.natural_key}",
+                payload={"source": work.source, "kind": work.kind, "payload": work.payload},
+                now=now,
+            )
+            if dead:
                 report.dead += 1
                 INBOX_RESULTS.labels(work.kind, "dead").inc()
                 log.warning("inbox item dead-lettered", extra={"kind": work.kind, "inbox_id": work.id})
             else:
-                assert verdict.retry_at is not None
-                row.next_attempt_at = verdict.retry_at
                 report.retried += 1
                 INBOX_RESULTS.labels(work.kind, f"retry_{verdict.error_class}").inc()
-            session.add(row)
             session.commit()

@@ -18,9 +18,10 @@ from prometheus_client import Counter
 from sqlmodel import Session, select
 
 from handoff.clock import Clock, utcnow
+from sync.deadletters import apply_failure
 from sync.errors import PermanentError
 from sync.leases import claim, drain
-from sync.models import DeadLetter, OutboxMessage
+from sync.models import OutboxMessage
 from sync.retry import RetryPolicy, judge
 from sync.upsert import insert_if_absent
 
@@ -213,24 +214,18 @@ class OutboxDispatcher:
         verdict = judge(
             outcome, attempts=work.attempts + 1, key=work.idempotency_key, now=now, policy=self.policy
         )
-        row.last_error = verdict.error[:4000]
-        if verdict.count_attempt:
-            row.attempts = work.attempts + 1
-        if verdict.dead:
-            row.status = "dead"
-            session.add(
-                DeadLetter(
-                    origin="outbox",
-                    origin_id=work.id,
-                    operation=work.operation,
-                    idempotency_key=work.idempotency_key,
-                    payload={"target": work.target, "operation": work.operation, "payload": work.payload},
-                    error_class=verdict.error_class,
-                    error=verdict.error[:4000],
-                    attempts=row.attempts,
-                    created_at=now,
-                )
-            )
+        dead = apply_failure(
+            session,
+            row,
+            verdict,
+            attempts_before=work.attempts,
+            origin="outbox",
+            operation=work.operation,
+            idempotency_key=work.idempotency_key,
+            payload={"target": work.target, "operation": work.operation, "payload": work.payload},
+            now=now,
+        )
+        if dead:
             report.dead += 1
             OUTBOX_RESULTS.labels(work.operation, "dead").inc()
             log.warning(
@@ -238,8 +233,5 @@ class OutboxDispatcher:
                 extra={"operation": work.operation, "outbox_id": work.id, "error_class": verdict.error_class},
             )
         else:
-            assert verdict.retry_at is not None
-            row.next_attempt_at = verdict.retry_at
             report.retried += 1
             OUTBOX_RESULTS.labels(work.operation, f"retry_{verdict.error_class}").inc()
-        session.add(row)
